@@ -1,0 +1,420 @@
+//! The cache file: the one thing the fetcher writes and the login binary reads.
+//!
+//! It is versioned JSON holding only what a login could show: the fetcher trims the page to the
+//! time windows, so the login binary's work stays flat however big the page grows. Writing is
+//! atomic (temp file in the same directory, fsync, rename, fsync of the directory) under an
+//! exclusive lock on a sibling `.lock` file, because a lock on a file that is later renamed over
+//! protects nothing. Readers never lock: the rename hands them the old file or the new one, whole.
+//!
+//! Reading is careful in a different way: the file is checked before it is trusted (regular
+//! file, owner root / the reader / the fetcher's system user, not writable by group or others),
+//! and the bytes read are capped, because anything it says is put in front of every user.
+
+use std::fmt;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The cache format version this build reads and writes.
+pub const VERSION: u32 = 1;
+/// Where the cache lives unless `--cache`, `MOTD_STATUS_CACHE` or the config say otherwise.
+pub const DEFAULT_PATH: &str = "/var/cache/motd-status/status.json";
+/// Environment variable naming the cache, for both binaries.
+pub const ENV_PATH: &str = "MOTD_STATUS_CACHE";
+/// A cache larger than this is refused unread: a trimmed cache of a huge page is well under it.
+pub const MAX_BYTES: u64 = 4 << 20;
+/// The system user the packaged fetcher runs as; a cache it owns is trusted.
+pub const FETCH_USER: &str = "motd-status";
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Cache {
+    pub version: u32,
+    /// `motd-status-fetch <version>`, for whoever reads the file by hand.
+    #[serde(default)]
+    pub generator: String,
+    /// The last time every source was fetched successfully.
+    pub fetched_at: DateTime<Utc>,
+    /// The last time every source was confirmed current (a 304 moves this, not `fetched_at`).
+    #[serde(default)]
+    pub checked_at: Option<DateTime<Utc>>,
+    pub settings: Settings,
+    pub sources: Vec<Source>,
+    #[serde(default)]
+    pub clusters: Vec<Cluster>,
+    /// HTTP validators (ETag / Last-Modified) by URL, for conditional requests. Fetcher only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub validators: Vec<Validator>,
+}
+
+/// Display settings resolved by the fetcher from the config, so the login binary needs no config.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Resolved incidents stay visible this long (seconds).
+    pub recent_seconds: u64,
+    /// Scheduled maintenance shows up this long before it starts (seconds).
+    pub upcoming_seconds: u64,
+    /// Items naming no component are shown on every cluster.
+    pub show_unscoped: bool,
+    /// Past this age the view ends with a "status as of" line (seconds).
+    #[serde(default = "default_stale")]
+    pub stale_seconds: u64,
+    /// Past this age only the "status as of" line is shown (seconds).
+    #[serde(default = "default_expire")]
+    pub expire_seconds: u64,
+    /// At most this many items at login; the rest are counted.
+    #[serde(default = "default_max_items")]
+    pub max_items: usize,
+    /// The site's switch: false makes `--login` print nothing.
+    #[serde(default = "default_true")]
+    pub login: bool,
+}
+
+fn default_stale() -> u64 {
+    3600
+}
+fn default_expire() -> u64 {
+    7 * 86400
+}
+fn default_max_items() -> usize {
+    8
+}
+fn default_true() -> bool {
+    true
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            recent_seconds: 2 * 86400,
+            upcoming_seconds: 7 * 86400,
+            show_unscoped: true,
+            stale_seconds: default_stale(),
+            expire_seconds: default_expire(),
+            max_items: default_max_items(),
+            login: true,
+        }
+    }
+}
+
+/// One status page (or mirror) the items came from.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Source {
+    pub name: String,
+    pub url: String,
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    /// Components a login may need: those named by items, those not operational, and those a
+    /// cluster covers that could matter. Groups are not listed; each component names its group.
+    #[serde(default)]
+    pub components: Vec<Component>,
+    #[serde(default)]
+    pub items: Vec<Item>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Component {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub group: Option<String>,
+    pub status: String,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Incident,
+    Maintenance,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Incident => "incident",
+            Kind::Maintenance => "maintenance",
+        }
+    }
+}
+
+/// An incident or a scheduled maintenance, reduced to what a login shows.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Item {
+    pub kind: Kind,
+    pub id: String,
+    pub name: String,
+    pub status: String,
+    #[serde(default)]
+    pub impact: String,
+    #[serde(default)]
+    pub shortlink: Option<String>,
+    #[serde(default)]
+    pub started_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub resolved_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub scheduled_for: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub scheduled_until: Option<DateTime<Utc>>,
+    /// Ids of the components it affects (of its own source).
+    #[serde(default)]
+    pub components: Vec<String>,
+    /// The newest update's text, converted to plain text and shortened by the fetcher.
+    #[serde(default)]
+    pub update: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Cluster {
+    pub name: String,
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    /// The components this cluster covers, as (source index, component id).
+    #[serde(default)]
+    pub components: Vec<ComponentRef>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ComponentRef {
+    pub source: usize,
+    pub id: String,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Validator {
+    pub url: String,
+    #[serde(default)]
+    pub etag: Option<String>,
+    #[serde(default)]
+    pub last_modified: Option<String>,
+}
+
+/// Why a cache could not be used. Each says what a sysadmin would check.
+#[derive(Debug)]
+pub enum ReadError {
+    Missing(PathBuf),
+    Io(PathBuf, io::Error),
+    NotRegular(PathBuf),
+    Untrusted(PathBuf, String),
+    TooBig(PathBuf, u64),
+    Empty(PathBuf),
+    Malformed(PathBuf, String),
+    Version(PathBuf, u32),
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::Missing(p) => write!(
+                f,
+                "{}: no cache yet (has motd-status-fetch run?)",
+                p.display()
+            ),
+            ReadError::Io(p, e) => write!(f, "{}: cannot read the cache: {e}", p.display()),
+            ReadError::NotRegular(p) => write!(f, "{}: not a regular file", p.display()),
+            ReadError::Untrusted(p, why) => {
+                write!(f, "{}: cache not trusted: {why}", p.display())
+            }
+            ReadError::TooBig(p, n) => write!(
+                f,
+                "{}: cache is {n} bytes, over the {MAX_BYTES}-byte limit",
+                p.display()
+            ),
+            ReadError::Empty(p) => write!(f, "{}: cache is empty", p.display()),
+            ReadError::Malformed(p, e) => write!(f, "{}: cache is malformed: {e}", p.display()),
+            ReadError::Version(p, v) => write!(
+                f,
+                "{}: cache format version {v} is not supported (this build reads {VERSION}); \
+                 run motd-status-fetch again",
+                p.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// Reads and checks a cache. `O_NONBLOCK` keeps a FIFO from blocking the open; the caller still
+/// runs this under a deadline, because a hung network filesystem can block any call.
+pub fn read(path: &Path) -> Result<Cache, ReadError> {
+    let bytes = read_bytes(path)?;
+    parse(path, &bytes)
+}
+
+/// Reads the file after the trust checks, capped at [`MAX_BYTES`].
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => ReadError::Missing(path.to_owned()),
+            _ => ReadError::Io(path.to_owned(), e),
+        })?;
+    let meta = file
+        .metadata()
+        .map_err(|e| ReadError::Io(path.to_owned(), e))?;
+    if !meta.file_type().is_file() {
+        return Err(ReadError::NotRegular(path.to_owned()));
+    }
+    check_trust(&meta).map_err(|why| ReadError::Untrusted(path.to_owned(), why))?;
+    if meta.len() > MAX_BYTES {
+        return Err(ReadError::TooBig(path.to_owned(), meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
+    // Read one byte past the cap so a file that grew after the stat is still caught.
+    file.take(MAX_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ReadError::Io(path.to_owned(), e))?;
+    if bytes.len() as u64 > MAX_BYTES {
+        return Err(ReadError::TooBig(path.to_owned(), bytes.len() as u64));
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ReadError::Empty(path.to_owned()));
+    }
+    Ok(bytes)
+}
+
+/// Parses cache bytes, telling a wrong version apart from a broken file.
+pub fn parse(path: &Path, bytes: &[u8]) -> Result<Cache, ReadError> {
+    match serde_json::from_slice::<Cache>(bytes) {
+        Ok(c) if c.version == VERSION => Ok(c),
+        Ok(c) => Err(ReadError::Version(path.to_owned(), c.version)),
+        Err(e) => {
+            #[derive(Deserialize)]
+            struct Probe {
+                version: u32,
+            }
+            match serde_json::from_slice::<Probe>(bytes) {
+                Ok(p) if p.version != VERSION => Err(ReadError::Version(path.to_owned(), p.version)),
+                _ => Err(ReadError::Malformed(path.to_owned(), e.to_string())),
+            }
+        }
+    }
+}
+
+/// Like OpenSSH's StrictModes: whoever could write the cache could put a fake "your password
+/// expired, run this" in front of everyone, so only root, the reader itself and the fetcher's
+/// system user may own it, and nobody else may write it.
+fn check_trust(meta: &fs::Metadata) -> Result<(), String> {
+    let mode = meta.permissions().mode();
+    if mode & 0o022 != 0 {
+        return Err(format!(
+            "mode {:04o} lets group or others write it",
+            mode & 0o7777
+        ));
+    }
+    let owner = meta.uid();
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if owner == 0 || owner == me || Some(owner) == fetch_user_uid() {
+        return Ok(());
+    }
+    Err(format!(
+        "owned by uid {owner}, not root or the {FETCH_USER} user"
+    ))
+}
+
+/// The fetcher's uid, from `/etc/passwd` itself: a name-service lookup could block on LDAP at
+/// login, and the packaged user is a local system user created by sysusers.d.
+fn fetch_user_uid() -> Option<u32> {
+    let passwd = fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        (fields.next()? == FETCH_USER).then_some(())?;
+        fields.nth(1)?.parse().ok()
+    })
+}
+
+/// An exclusive lock on `<cache>.lock`, held for a whole fetch so two fetchers never interleave.
+pub struct Lock {
+    _file: File,
+}
+
+impl Lock {
+    /// Takes the lock without waiting: `Ok(None)` means another fetcher holds it.
+    pub fn try_acquire(cache: &Path) -> io::Result<Option<Lock>> {
+        let path = sibling(cache, ".lock");
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o644)
+            .open(&path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(Lock { _file: file })),
+            Err(fs::TryLockError::WouldBlock) => Ok(None),
+            Err(fs::TryLockError::Error(e)) => Err(e),
+        }
+    }
+
+    /// Waits for the lock.
+    pub fn acquire(cache: &Path) -> io::Result<Lock> {
+        let path = sibling(cache, ".lock");
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o644)
+            .open(&path)?;
+        file.lock()?;
+        Ok(Lock { _file: file })
+    }
+}
+
+/// `dir/.name<suffix>` beside `path`. Hidden, so a glob over the directory skips it.
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}{suffix}"))
+}
+
+/// Writes `bytes` to `path` atomically with mode 0644. The caller holds the [`Lock`], so one
+/// fixed temp name is enough and a writer killed half-way leaves at most that one file, which the
+/// next write replaces.
+pub fn write_atomic(path: &Path, bytes: &[u8], _lock: &Lock) -> io::Result<()> {
+    let tmp = sibling(path, ".tmp");
+    let result = (|| {
+        let mut file = OpenOptions::new()
+            .create(true)
+            .truncate(true)
+            .write(true)
+            .mode(0o644)
+            .open(&tmp)?;
+        // The mode given to open() is filtered by the umask; the cache must be readable by all.
+        file.set_permissions(fs::Permissions::from_mode(0o644))?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&tmp, path)?;
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        File::open(dir)?.sync_all()
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Serialises a cache the way the fetcher writes it.
+pub fn to_bytes(cache: &Cache) -> Vec<u8> {
+    let mut out = serde_json::to_vec_pretty(cache).expect("a cache always serialises");
+    out.push(b'\n');
+    out
+}
+
+/// The cache path from `--cache`, then `MOTD_STATUS_CACHE`, then the default.
+pub fn resolve_path(flag: Option<PathBuf>) -> PathBuf {
+    flag.or_else(|| std::env::var_os(ENV_PATH).filter(|v| !v.is_empty()).map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_PATH))
+}
