@@ -1,0 +1,62 @@
+# shellcheck shell=sh
+# motd-status: this cluster's incidents and maintenance, shown once at an interactive login.
+#
+# Sourced from /etc/profile by bash, dash, ksh and zsh (in sh emulation or native). It prints
+# only in an interactive shell whose stdout is a terminal, so scp, sftp, rsync, `ssh host cmd`,
+# `bash -lc ...`, `#!/bin/bash -l` batch jobs and `su -l user -c cmd` stay byte-for-byte silent.
+# It is also silent when
+#   - ~/.hushlogin exists,
+#   - MOTD_STATUS is off, 0, no or false (a user's opt-out),
+#   - /etc/motd-status/disabled exists (the site's switch, no fetcher run needed),
+#   - MOTD_SHOWN=pam (pam_motd has already shown the status in the message of the day).
+#
+# Sourcing it must not hurt the shell: every name it sets starts with __motd_status_ and is
+# unset again, builtins are written \name so a user's alias cannot replace them, nothing fails
+# under `set -e` or `set -u`, and `$?` comes out as it went in. `motd-status --login` bounds
+# itself (it gives up after a short deadline and always exits 0); its stderr is dropped anyway,
+# because a login is no place for diagnostics: `motd-status --all` is.
+#
+# The binary is found by walking $PATH by hand rather than with `command -v`, which answers with
+# an alias or function definition when the user has one named motd-status; the hit is then run
+# by its absolute path, which no alias or function can shadow. Relative $PATH entries are
+# skipped: a login must not run a program from whatever directory it happens to start in.
+
+__motd_status_rc=$?
+
+case $- in
+*i*)
+    if \test -t 1; then
+        case ${MOTD_STATUS-} in
+        [Oo][Ff][Ff] | 0 | [Nn][Oo] | [Ff][Aa][Ll][Ss][Ee]) ;;
+        *)
+            if \test "${MOTD_SHOWN-}" != pam &&
+                ! { \test -n "${HOME-}" && \test -e "$HOME/.hushlogin"; } &&
+                \test ! -e /etc/motd-status/disabled; then
+                __motd_status_path=${PATH-}:
+                while \test -n "$__motd_status_path"; do
+                    __motd_status_dir=${__motd_status_path%%:*}
+                    __motd_status_path=${__motd_status_path#*:}
+                    case $__motd_status_dir in
+                    /*)
+                        if \test -f "$__motd_status_dir/motd-status" &&
+                            \test -x "$__motd_status_dir/motd-status"; then
+                            "$__motd_status_dir/motd-status" --login </dev/null 2>/dev/null || \:
+                            \break
+                        fi
+                        ;;
+                    esac
+                done
+            fi
+            ;;
+        esac
+    fi
+    ;;
+esac
+
+\unset __motd_status_path __motd_status_dir
+# Under `set -e` a non-zero status would end the shell that sourced this file, so it ends with 0.
+case $- in
+*e*) __motd_status_rc=0 ;;
+esac
+# eval expands the saved status before the variable is unset; `return` then ends this file.
+\eval "\\unset __motd_status_rc; \\return $__motd_status_rc"
