@@ -291,7 +291,9 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Cache, ReadError> {
                 version: u32,
             }
             match serde_json::from_slice::<Probe>(bytes) {
-                Ok(p) if p.version != VERSION => Err(ReadError::Version(path.to_owned(), p.version)),
+                Ok(p) if p.version != VERSION => {
+                    Err(ReadError::Version(path.to_owned(), p.version))
+                }
                 _ => Err(ReadError::Malformed(path.to_owned(), e.to_string())),
             }
         }
@@ -415,6 +417,10 @@ pub fn to_bytes(cache: &Cache) -> Vec<u8> {
 
 /// The cache path from `--cache`, then `MOTD_STATUS_CACHE`, then the default.
 pub fn resolve_path(flag: Option<PathBuf>) -> PathBuf {
-    flag.or_else(|| std::env::var_os(ENV_PATH).filter(|v| !v.is_empty()).map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_PATH))
+    flag.or_else(|| {
+        std::env::var_os(ENV_PATH)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    })
+    .unwrap_or_else(|| PathBuf::from(DEFAULT_PATH))
 }

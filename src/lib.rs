@@ -8,6 +8,7 @@
 
 pub mod cache;
 pub mod clock;
+pub mod display;
 pub mod fetch;
 pub mod glob;
 pub mod localtime;

@@ -1,0 +1,230 @@
+//! Everything only the fetcher does: config, HTTP, Statuspage models, resolving clusters to
+//! components, and building the trimmed cache. Nothing here is reachable from `motd-status`.
+
+pub mod config;
+pub mod model;
+pub mod resolve;
+pub mod run;
+pub mod source;
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+
+use crate::cache::{self, Cache, Component, ComponentRef, Item, Kind, Settings};
+use crate::sanitize::plain_text;
+use crate::select::{is_degraded, section_of};
+use config::Config;
+use model::{Incident, Response};
+use resolve::Resolved;
+use source::{Client, FetchError, Origin};
+
+/// An update body is cut to this many characters in the cache: a login shows one line of it.
+const UPDATE_CHARS: usize = 400;
+
+/// One source as fetched: the page, its components and every incident and maintenance seen.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub name: String,
+    pub url: String,
+    pub time_zone: Option<String>,
+    pub components: Vec<model::Component>,
+    pub incidents: Vec<Incident>,
+}
+
+/// Fetches `summary.json` and `incidents.json` of one source and merges them.
+pub fn fetch_page(client: &Client, origin: &Origin) -> Result<Page, FetchError> {
+    let summary_url = origin.url("summary.json");
+    let Some(body) = client.get(origin, "summary.json")? else {
+        return Err(FetchError {
+            url: summary_url,
+            cause: "not found (is this a Statuspage page's base address?)".to_owned(),
+        });
+    };
+    let summary = parse_response(&summary_url, &body)?;
+    // incident.io-compatible pages answer 404 here: that is "no history", not a failure.
+    let history = match client.get(origin, "incidents.json")? {
+        Some(body) => parse_response(&origin.url("incidents.json"), &body)?.incidents,
+        None => Vec::new(),
+    };
+    let page = summary.page.clone().unwrap_or_default();
+    let mut incidents: Vec<Incident> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    // The summary's copies are the freshest; history fills in the resolved ones.
+    for inc in summary
+        .incidents
+        .into_iter()
+        .chain(summary.scheduled_maintenances)
+        .chain(history)
+    {
+        if !seen.contains_key(&inc.id) {
+            seen.insert(inc.id.clone(), incidents.len());
+            incidents.push(inc);
+        }
+    }
+    Ok(Page {
+        name: page.name,
+        url: page.url,
+        time_zone: page.time_zone,
+        components: summary.components,
+        incidents,
+    })
+}
+
+/// Parses a response body, saying in one line what it was instead when it is not Statuspage JSON.
+pub fn parse_response(url: &str, body: &[u8]) -> Result<Response, FetchError> {
+    let fail = |cause: String| FetchError {
+        url: url.to_owned(),
+        cause,
+    };
+    let start = body.iter().position(|b| !b.is_ascii_whitespace());
+    match start.map(|i| body[i]) {
+        None => return Err(fail("empty response".to_owned())),
+        Some(b'<') => {
+            return Err(fail(
+                "got HTML, not JSON (a login or error page in front of the status page?)"
+                    .to_owned(),
+            ));
+        }
+        _ => {}
+    }
+    serde_json::from_slice::<Response>(body).map_err(|e| {
+        let what = if e.is_eof() {
+            "truncated JSON"
+        } else if e.is_syntax() {
+            "invalid JSON"
+        } else {
+            "unexpected JSON"
+        };
+        fail(format!("{what}: {e}"))
+    })
+}
+
+/// Builds the cache from fetched pages, keeping only what a login could show before the next
+/// fetch: items inside the windows (scheduled maintenance a little further ahead, so a cache
+/// that goes stale still brings it up on time) and the components those items or the clusters
+/// need.
+pub fn build_cache(
+    cfg: &Config,
+    pages: &[Page],
+    resolved: &[Resolved],
+    now: DateTime<Utc>,
+) -> Cache {
+    let settings = cfg.settings.clone();
+    let reach = Settings {
+        upcoming_seconds: settings
+            .upcoming_seconds
+            .saturating_add(settings.expire_seconds),
+        ..settings.clone()
+    };
+    let mut sources = Vec::new();
+    let mut kept_ids: Vec<HashSet<String>> = Vec::new();
+    for (si, page) in pages.iter().enumerate() {
+        let group_names: HashMap<&str, &str> = page
+            .components
+            .iter()
+            .filter(|c| resolve::is_group(c))
+            .map(|c| (c.id.as_str(), c.name.as_str()))
+            .collect();
+        let mut items: Vec<Item> = page
+            .incidents
+            .iter()
+            .map(item_of)
+            .filter(|item| section_of(item, &reach, now).is_some())
+            .collect();
+        items.sort_by(|a, b| a.id.cmp(&b.id));
+        let named: HashSet<&str> = items
+            .iter()
+            .flat_map(|i| i.components.iter().map(String::as_str))
+            .collect();
+        let components: Vec<Component> = page
+            .components
+            .iter()
+            .filter(|c| !resolve::is_group(c))
+            .filter(|c| named.contains(c.id.as_str()) || is_degraded(&c.status))
+            .map(|c| Component {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                group: c
+                    .group_id
+                    .as_deref()
+                    .and_then(|g| group_names.get(g))
+                    .map(|s| (*s).to_owned()),
+                status: c.status.clone(),
+            })
+            .collect();
+        kept_ids.push(components.iter().map(|c| c.id.clone()).collect());
+        sources.push(cache::Source {
+            name: cfg
+                .sources
+                .get(si)
+                .and_then(|s| s.name.clone())
+                .unwrap_or_else(|| page.name.clone()),
+            url: page.url.clone(),
+            time_zone: page.time_zone.clone(),
+            components,
+            items,
+        });
+    }
+    let clusters = cfg
+        .clusters
+        .iter()
+        .zip(resolved)
+        .map(|(c, r)| cache::Cluster {
+            name: c.name.clone(),
+            hosts: c.hosts.clone(),
+            // Only what this cache can show; the full resolution is what `--check` prints.
+            components: r
+                .components
+                .iter()
+                .filter(|r| kept_ids.get(r.source).is_some_and(|k| k.contains(&r.id)))
+                .cloned()
+                .collect::<Vec<ComponentRef>>(),
+        })
+        .collect();
+    Cache {
+        version: cache::VERSION,
+        generator: concat!("motd-status-fetch ", env!("CARGO_PKG_VERSION")).to_owned(),
+        fetched_at: now,
+        checked_at: Some(now),
+        settings,
+        sources,
+        clusters,
+        validators: Vec::new(),
+    }
+}
+
+fn item_of(inc: &Incident) -> Item {
+    let utc = |t: Option<DateTime<chrono::FixedOffset>>| t.map(|t| t.with_timezone(&Utc));
+    let update = inc
+        .latest_update()
+        .map(|u| shorten(&plain_text(&u.body), UPDATE_CHARS))
+        .filter(|s| !s.is_empty());
+    Item {
+        kind: if inc.is_maintenance() {
+            Kind::Maintenance
+        } else {
+            Kind::Incident
+        },
+        id: inc.id.clone(),
+        name: inc.name.clone(),
+        status: inc.status.clone(),
+        impact: inc.impact.clone(),
+        shortlink: inc.shortlink.clone().filter(|s| !s.is_empty()),
+        started_at: utc(inc.started_at.or(inc.created_at)),
+        updated_at: utc(inc.updated_at),
+        resolved_at: utc(inc.resolved_at),
+        scheduled_for: utc(inc.scheduled_for),
+        scheduled_until: utc(inc.scheduled_until),
+        components: inc.component_ids(),
+        update,
+    }
+}
+
+/// The first `max` characters of `s`, with "…" when cut.
+fn shorten(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_owned(),
+    }
+}

@@ -1,0 +1,155 @@
+//! Local time with the zone's abbreviation ("CET", "EDT"), as a user expects to read it.
+//!
+//! chrono alone only knows the numeric offset of the local zone, so the zone comes from tz-rs,
+//! which reads `TZ` or `/etc/localtime` the way libc does (TZif files and POSIX TZ strings). If
+//! neither is usable the times are shown in UTC, labelled as such.
+
+use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
+
+pub struct LocalZone {
+    zone: Option<tz::TimeZone>,
+}
+
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+impl LocalZone {
+    /// The zone of this process: `TZ` if set, else `/etc/localtime`, else UTC.
+    pub fn from_env() -> LocalZone {
+        LocalZone {
+            zone: tz::TimeZone::local().ok(),
+        }
+    }
+
+    pub fn utc() -> LocalZone {
+        LocalZone { zone: None }
+    }
+
+    /// The wall-clock time and zone abbreviation at `t`.
+    pub fn at(&self, t: DateTime<Utc>) -> (NaiveDateTime, String) {
+        let secs = t.timestamp();
+        if let Some(zone) = &self.zone
+            && let Ok(lt) = zone.find_local_time_type(secs)
+        {
+            let offset = i64::from(lt.ut_offset());
+            let naive = t.naive_utc() + chrono::Duration::seconds(offset);
+            let abbr = lt.time_zone_designation();
+            let abbr = if abbr.is_empty() || abbr.starts_with(['+', '-']) {
+                format_offset(offset)
+            } else {
+                abbr.to_owned()
+            };
+            return (naive, abbr);
+        }
+        (t.naive_utc(), "UTC".to_owned())
+    }
+
+    /// "Tue 12 Nov 09:00 CET".
+    pub fn format(&self, t: DateTime<Utc>) -> String {
+        let (n, abbr) = self.at(t);
+        format!("{} {}", format_naive(n), abbr)
+    }
+
+    /// "09:00 CET" (for the end of a window on the same day).
+    pub fn format_time(&self, t: DateTime<Utc>) -> String {
+        let (n, abbr) = self.at(t);
+        format!("{:02}:{:02} {}", n.hour(), n.minute(), abbr)
+    }
+
+    /// Whether two instants fall on the same local day.
+    pub fn same_day(&self, a: DateTime<Utc>, b: DateTime<Utc>) -> bool {
+        self.at(a).0.date() == self.at(b).0.date()
+    }
+}
+
+fn format_naive(n: NaiveDateTime) -> String {
+    format!(
+        "{} {} {} {:02}:{:02}",
+        WEEKDAYS[n.weekday().num_days_from_monday() as usize],
+        n.day(),
+        MONTHS[n.month0() as usize],
+        n.hour(),
+        n.minute()
+    )
+}
+
+/// "+0530" style, for zones whose TZif names them only by offset.
+fn format_offset(secs: i64) -> String {
+    let sign = if secs < 0 { '-' } else { '+' };
+    let m = secs.abs() / 60;
+    format!("{sign}{:02}{:02}", m / 60, m % 60)
+}
+
+/// "in 2 days", "3 hours ago", "just now": whole units, rounded down, as people say them.
+pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let delta = t.signed_duration_since(now).num_seconds();
+    let secs = delta.unsigned_abs();
+    if secs < 60 {
+        return "just now".to_owned();
+    }
+    let (n, unit) = if secs < 3600 {
+        (secs / 60, "minute")
+    } else if secs < 86400 {
+        (secs / 3600, "hour")
+    } else {
+        (secs / 86400, "day")
+    };
+    let plural = if n == 1 { "" } else { "s" };
+    if delta > 0 {
+        format!("in {n} {unit}{plural}")
+    } else {
+        format!("{n} {unit}{plural} ago")
+    }
+}
+
+/// "3 hours" (an age, for "status as of 3 hours ago").
+pub fn age(secs: u64) -> String {
+    let (n, unit) = if secs < 3600 {
+        ((secs / 60).max(1), "minute")
+    } else if secs < 86400 {
+        (secs / 3600, "hour")
+    } else {
+        (secs / 86400, "day")
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn relative_times() {
+        let now = t("2026-11-10T12:00:00Z");
+        assert_eq!(relative(t("2026-11-12T08:00:00Z"), now), "in 1 day");
+        assert_eq!(relative(t("2026-11-12T12:00:00Z"), now), "in 2 days");
+        assert_eq!(relative(t("2026-11-10T09:00:00Z"), now), "3 hours ago");
+        assert_eq!(relative(t("2026-11-10T11:59:30Z"), now), "just now");
+        assert_eq!(relative(t("2026-11-10T12:01:00Z"), now), "in 1 minute");
+    }
+
+    #[test]
+    fn posix_tz_string_gives_abbreviations() {
+        let zone = LocalZone {
+            zone: tz::TimeZone::from_posix_tz("CET-1CEST,M3.5.0,M10.5.0/3").ok(),
+        };
+        assert_eq!(
+            zone.format(t("2026-11-10T08:00:00Z")),
+            "Tue 10 Nov 09:00 CET"
+        );
+        assert_eq!(
+            zone.format(t("2026-07-10T08:00:00Z")),
+            "Fri 10 Jul 10:00 CEST"
+        );
+        assert_eq!(
+            LocalZone::utc().format_time(t("2026-07-10T08:00:00Z")),
+            "08:00 UTC"
+        );
+    }
+}

@@ -1,0 +1,3 @@
+//! The one integration-test binary: every module below runs the real binaries.
+
+mod util;
