@@ -18,9 +18,12 @@ const MONTHS: [&str; 12] = [
 impl LocalZone {
     /// The zone of this process: `TZ` if set, else `/etc/localtime`, else UTC.
     pub fn from_env() -> LocalZone {
-        LocalZone {
-            zone: tz::TimeZone::local().ok(),
-        }
+        let zone = match std::env::var("TZ") {
+            // A zone name, `:name`, a path or a POSIX TZ string, as libc reads it.
+            Ok(v) if !v.is_empty() => tz::TimeZone::from_posix_tz(&v).ok(),
+            _ => tz::TimeZone::local().ok(),
+        };
+        LocalZone { zone }
     }
 
     pub fn utc() -> LocalZone {
@@ -82,36 +85,29 @@ fn format_offset(secs: i64) -> String {
     format!("{sign}{:02}{:02}", m / 60, m % 60)
 }
 
-/// "in 2 days", "3 hours ago", "just now": whole units, rounded down, as people say them.
+/// "in 2 days", "3 hours ago", "just now": rounded to the nearest whole unit, as people say it.
 pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let delta = t.signed_duration_since(now).num_seconds();
     let secs = delta.unsigned_abs();
     if secs < 60 {
         return "just now".to_owned();
     }
-    let (n, unit) = if secs < 3600 {
-        (secs / 60, "minute")
-    } else if secs < 86400 {
-        (secs / 3600, "hour")
-    } else {
-        (secs / 86400, "day")
-    };
-    let plural = if n == 1 { "" } else { "s" };
     if delta > 0 {
-        format!("in {n} {unit}{plural}")
+        format!("in {}", age(secs))
     } else {
-        format!("{n} {unit}{plural} ago")
+        format!("{} ago", age(secs))
     }
 }
 
-/// "3 hours" (an age, for "status as of 3 hours ago").
+/// "3 hours", "2 days": a span rounded to the nearest minute, hour or day.
 pub fn age(secs: u64) -> String {
-    let (n, unit) = if secs < 3600 {
-        ((secs / 60).max(1), "minute")
-    } else if secs < 86400 {
-        (secs / 3600, "hour")
+    let round = |unit: u64| (secs + unit / 2) / unit;
+    let (n, unit) = if secs < 3600 - 30 {
+        (round(60).max(1), "minute")
+    } else if secs < 86400 - 1800 {
+        (round(3600), "hour")
     } else {
-        (secs / 86400, "day")
+        (round(86400), "day")
     };
     format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
@@ -127,11 +123,23 @@ mod tests {
     #[test]
     fn relative_times() {
         let now = t("2026-11-10T12:00:00Z");
-        assert_eq!(relative(t("2026-11-12T08:00:00Z"), now), "in 1 day");
+        assert_eq!(relative(t("2026-11-11T08:00:00Z"), now), "in 20 hours");
+        assert_eq!(relative(t("2026-11-11T12:00:00Z"), now), "in 1 day");
+        assert_eq!(relative(t("2026-11-12T08:00:00Z"), now), "in 2 days");
         assert_eq!(relative(t("2026-11-12T12:00:00Z"), now), "in 2 days");
         assert_eq!(relative(t("2026-11-10T09:00:00Z"), now), "3 hours ago");
+        assert_eq!(relative(t("2026-11-10T10:20:00Z"), now), "2 hours ago");
+        assert_eq!(relative(t("2026-11-10T11:30:00Z"), now), "30 minutes ago");
+        assert_eq!(relative(t("2026-11-10T12:59:50Z"), now), "in 1 hour");
         assert_eq!(relative(t("2026-11-10T11:59:30Z"), now), "just now");
         assert_eq!(relative(t("2026-11-10T12:01:00Z"), now), "in 1 minute");
+    }
+
+    #[test]
+    fn ages() {
+        assert_eq!(age(59), "1 minute");
+        assert_eq!(age(3 * 3600 + 100), "3 hours");
+        assert_eq!(age(8 * 86400), "8 days");
     }
 
     #[test]

@@ -146,27 +146,12 @@ const MARK_WIDTH: usize = 10;
 /// "1 incident, 2 maintenances, 1 resolved, 1 component".
 fn counts(entries: &[Entry<'_>]) -> String {
     let n = |f: &dyn Fn(Section) -> bool| entries.iter().filter(|e| f(e.section)).count();
+    let maint = |s| matches!(s, Section::MaintenanceNow | Section::MaintenancePlanned);
     let parts = [
-        (
-            n(&|s| s == Section::Incident),
-            "open incident",
-            "open incidents",
-        ),
-        (
-            n(&|s| matches!(s, Section::MaintenanceNow | Section::MaintenancePlanned)),
-            "maintenance",
-            "maintenances",
-        ),
-        (
-            n(&|s| s == Section::Resolved),
-            "resolved incident",
-            "resolved incidents",
-        ),
-        (
-            n(&|s| s == Section::Component),
-            "degraded component",
-            "degraded components",
-        ),
+        (n(&|s| s == Section::Incident), "incident", "incidents"),
+        (n(&maint), "maintenance", "maintenances"),
+        (n(&|s| s == Section::Resolved), "resolved", "resolved"),
+        (n(&|s| s == Section::Component), "degraded", "degraded"),
     ];
     let words: Vec<String> = parts
         .iter()
@@ -227,6 +212,10 @@ pub fn text(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
     if opts.login && (!cache.settings.login || (total == 0 && !expired)) {
         return String::new();
     }
+    if opts.all {
+        let line = format!("{} ({})", page_name(cache), page_url(cache));
+        out.line(&[(&line, Some(Paint::Bold))]);
+    }
     if expired {
         let line = format!("{}: {}", page_name(cache), stale.unwrap_or_default());
         out.line(&[(&line, Some(Paint::Dim))]);
@@ -244,9 +233,12 @@ pub fn text(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
             (None, true) => "Not in any cluster".to_owned(),
             (None, false) => "this host".to_owned(),
         };
-        let head = format!("{} · ", page_name(cache));
         let summary = format!(": {}", counts(&view.entries));
-        out.line(&[(&head, None), (&title, Some(Paint::Bold)), (&summary, None)]);
+        out.line(&[
+            ("Status of ", None),
+            (&title, Some(Paint::Bold)),
+            (&summary, None),
+        ]);
         for e in &view.entries {
             if budget == 0 {
                 hidden += 1;
@@ -267,7 +259,10 @@ pub fn text(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
     }
     if !opts.all {
         out.line(&[(
-            &format!("More: motd-status --all · {}", page_url(cache)),
+            &format!(
+                "Details: {} · every cluster: motd-status --all",
+                page_url(cache)
+            ),
             Some(Paint::Dim),
         )]);
     }
@@ -301,19 +296,21 @@ fn entry(out: &mut Out, e: &Entry<'_>, opts: &Options<'_>) {
             None,
         ),
     ]);
-    out.line(&[(&indent, None), (&when(e, opts), None)]);
+    let mut detail = when(e, opts);
     if !e.affected.is_empty() {
-        let names: Vec<String> = e
-            .affected
-            .iter()
-            .map(|c| component_name(c.group.as_deref(), &c.name))
-            .collect();
-        out.line(&[
-            (&indent, None),
-            (&format!("Affects: {}", names.join(", ")), None),
-        ]);
+        let names: Vec<&str> = e.affected.iter().map(|c| c.name.as_str()).collect();
+        if !detail.is_empty() {
+            detail.push_str(" · ");
+        }
+        detail.push_str(&terminal(&names.join(", ")));
     }
-    if let Some(update) = item.update.as_deref() {
+    if !detail.is_empty() {
+        out.line(&[(&indent, None), (&detail, None)]);
+    }
+    // The newest update is worth its line when asked for, not at every login.
+    if !opts.login
+        && let Some(update) = item.update.as_deref()
+    {
         let text = terminal(update);
         if !text.is_empty() {
             out.line(&[(&indent, None), (&text, Some(Paint::Dim))]);
