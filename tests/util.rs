@@ -1,1 +1,219 @@
-//! Test helpers.
+//! Test helpers: run the real binaries with a pinned clock and zone, in temp dirs, and compare
+//! whole outputs with readable diffs.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub use pretty_assertions::assert_eq;
+use serde_json::Value;
+
+/// The instant every test pretends it is, unless it says otherwise.
+pub const NOW: &str = "2026-11-26T09:30:00+01:00";
+/// A POSIX TZ string, so tests need no zoneinfo files.
+pub const TZ: &str = "CET-1CEST,M3.5.0,M10.5.0/3";
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn display_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_motd-status"))
+}
+
+pub fn fetch_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_motd-status-fetch"))
+}
+
+/// One run of a binary, built up like a command line.
+pub struct Run {
+    cmd: Command,
+}
+
+impl Run {
+    fn new(bin: PathBuf) -> Run {
+        let mut cmd = Command::new(bin);
+        for var in [
+            "MOTD_STATUS_CACHE",
+            "MOTD_STATUS_CONFIG",
+            "MOTD_STATUS_DEADLINE",
+            "MOTD_FORMAT",
+            "NO_COLOR",
+            "CLICOLOR_FORCE",
+            "COLUMNS",
+            "HTTPS_PROXY",
+            "https_proxy",
+            "HTTP_PROXY",
+            "http_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+            "NO_PROXY",
+            "no_proxy",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.env("MOTD_STATUS_NOW", NOW)
+            .env("TZ", TZ)
+            .stdin(Stdio::null());
+        Run { cmd }
+    }
+
+    pub fn display() -> Run {
+        Run::new(display_bin())
+    }
+
+    pub fn fetch() -> Run {
+        Run::new(fetch_bin())
+    }
+
+    pub fn arg(mut self, a: impl AsRef<std::ffi::OsStr>) -> Run {
+        self.cmd.arg(a);
+        self
+    }
+
+    pub fn args<I, S>(mut self, a: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        self.cmd.args(a);
+        self
+    }
+
+    pub fn env(mut self, k: &str, v: impl AsRef<std::ffi::OsStr>) -> Run {
+        self.cmd.env(k, v);
+        self
+    }
+
+    pub fn env_remove(mut self, k: &str) -> Run {
+        self.cmd.env_remove(k);
+        self
+    }
+
+    pub fn output(mut self) -> Done {
+        let started = Instant::now();
+        let out = self.cmd.output().expect("the binary runs");
+        Done {
+            out,
+            took: started.elapsed(),
+        }
+    }
+
+    /// Runs and asserts exit status 0 and an empty stderr.
+    pub fn success(self) -> Done {
+        let d = self.output();
+        assert!(
+            d.out.status.success() && d.stderr().is_empty(),
+            "expected success, got {:?}\nstdout:\n{}\nstderr:\n{}",
+            d.out.status,
+            d.stdout(),
+            d.stderr()
+        );
+        d
+    }
+}
+
+pub struct Done {
+    pub out: Output,
+    pub took: Duration,
+}
+
+impl Done {
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.out.stdout).into_owned()
+    }
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.out.stderr).into_owned()
+    }
+    pub fn code(&self) -> i32 {
+        self.out.status.code().unwrap_or(-1)
+    }
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.out.stdout).expect("stdout is JSON")
+    }
+}
+
+/// Compares `actual` with `tests/golden/<name>`; `MOTD_STATUS_BLESS=1` rewrites the file.
+pub fn golden(name: &str, actual: &str) {
+    let path = repo().join("tests/golden").join(name);
+    if std::env::var_os("MOTD_STATUS_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with MOTD_STATUS_BLESS=1 to create it)",
+            path.display()
+        )
+    });
+    assert_eq!(expected, actual, "golden file {}", path.display());
+}
+
+/// A page directory (`<dir>/api/v2/*.json`) built from JSON values.
+pub fn write_page(dir: &Path, summary: &Value, incidents: Option<&Value>) {
+    let api = dir.join("api/v2");
+    std::fs::create_dir_all(&api).unwrap();
+    std::fs::write(
+        api.join("summary.json"),
+        serde_json::to_vec_pretty(summary).unwrap(),
+    )
+    .unwrap();
+    if let Some(i) = incidents {
+        std::fs::write(
+            api.join("incidents.json"),
+            serde_json::to_vec_pretty(i).unwrap(),
+        )
+        .unwrap();
+    }
+}
+
+/// A config file in `dir` for `page`, with the cache at `dir/status.json`, plus `extra` TOML.
+pub fn write_config(dir: &Path, page: &str, extra: &str) -> PathBuf {
+    let path = dir.join("config.toml");
+    let text = format!(
+        "page = {page:?}\ncache = {:?}\n{extra}",
+        dir.join("status.json").display().to_string()
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("motd-status-test")
+        .tempdir()
+        .unwrap()
+}
+
+/// The bundled sample page, as a directory.
+pub fn sample_page() -> PathBuf {
+    repo().join("examples/sample-page")
+}
+
+/// A real captured response from `tests/fixtures/real`.
+pub fn real(name: &str) -> PathBuf {
+    repo().join("tests/fixtures/real").join(name)
+}
+
+/// Fetches the sample page with the sample clusters into `dir/status.json`.
+pub fn sample_cache(dir: &Path) -> PathBuf {
+    let cfg = write_config(dir, &sample_page().display().to_string(), SAMPLE_CLUSTERS);
+    Run::fetch().arg("--config").arg(&cfg).success();
+    dir.join("status.json")
+}
+
+pub const SAMPLE_CLUSTERS: &str = r#"
+[[cluster]]
+name = "Alpha"
+groups = ["Alpha Cluster", "Shared Services"]
+hosts = ["alpha-login*", "a-*.hpc.example.org"]
+
+[[cluster]]
+name = "Beta"
+groups = ["Beta Cluster", "Shared Services"]
+components = ["User portal"]
+hosts = ["beta-login*"]
+"#;
