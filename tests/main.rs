@@ -1,4 +1,5 @@
 //! The one integration-test binary: every module below runs the real binaries.
 
+mod real_pages;
 mod server;
 mod util;
