@@ -77,8 +77,16 @@ pub fn cluster_by_name<'a>(cache: &'a Cache, name: &str) -> Option<&'a Cluster> 
         .find(|c| c.name.eq_ignore_ascii_case(name))
 }
 
-/// Where an item belongs at `now`, or `None` if it is out of every window.
-pub fn section_of(item: &Item, settings: &Settings, now: DateTime<Utc>) -> Option<Section> {
+/// Where an item belongs at `now`, or `None` if it is out of every window. `seen` is when the
+/// page last confirmed the item's status: a maintenance still "in progress" after its window
+/// is shown only if the page said so after the window ended (an overrun), not because the
+/// cache is too old to know it finished.
+pub fn section_of(
+    item: &Item,
+    settings: &Settings,
+    now: DateTime<Utc>,
+    seen: DateTime<Utc>,
+) -> Option<Section> {
     let recent = Duration::seconds(settings.recent_seconds.min(i64::MAX as u64 / 2000) as i64);
     let upcoming = Duration::seconds(settings.upcoming_seconds.min(i64::MAX as u64 / 2000) as i64);
     match item.kind {
@@ -90,7 +98,10 @@ pub fn section_of(item: &Item, settings: &Settings, now: DateTime<Utc>) -> Optio
             _ => Some(Section::Incident),
         },
         Kind::Maintenance => match item.status.as_str() {
-            "in_progress" | "verifying" => Some(Section::MaintenanceNow),
+            "in_progress" | "verifying" => match item.scheduled_until {
+                Some(end) if end <= now && seen < end => None,
+                _ => Some(Section::MaintenanceNow),
+            },
             "completed" | "cancelled" => None,
             // `scheduled`, or a status this build does not know: go by the window.
             _ => {
@@ -132,12 +143,16 @@ pub fn entries<'a>(cache: &'a Cache, scope: Scope<'a>, now: DateTime<Utc>) -> Ve
         _ => HashSet::new(),
     };
     let show_unscoped = cache.settings.show_unscoped;
+    let seen = cache
+        .checked_at
+        .unwrap_or(cache.fetched_at)
+        .max(cache.fetched_at);
 
     let mut out = Vec::new();
     let mut named: HashSet<(usize, &str)> = HashSet::new();
     for (si, source) in cache.sources.iter().enumerate() {
         for item in &source.items {
-            let Some(section) = section_of(item, &cache.settings, now) else {
+            let Some(section) = section_of(item, &cache.settings, now, seen) else {
                 continue;
             };
             let ids: Vec<&str> = match scope {

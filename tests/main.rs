@@ -1,5 +1,6 @@
 //! The one integration-test binary: every module below runs the real binaries.
 
 mod real_pages;
+mod selection;
 mod server;
 mod util;

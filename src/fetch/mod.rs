@@ -130,7 +130,7 @@ pub fn build_cache(
             .incidents
             .iter()
             .map(item_of)
-            .filter(|item| section_of(item, &reach, now).is_some())
+            .filter(|item| section_of(item, &reach, now, now).is_some())
             .collect();
         items.sort_by(|a, b| a.id.cmp(&b.id));
         let named: HashSet<&str> = items
