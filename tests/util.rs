@@ -217,3 +217,8 @@ groups = ["Beta Cluster", "Shared Services"]
 components = ["User portal"]
 hosts = ["beta-login*"]
 "#;
+
+/// Display columns of a plain line.
+pub fn width(s: &str) -> usize {
+    motd_status::render::display_width(s)
+}

@@ -1,0 +1,138 @@
+//! Golden files for the rendered output, plain and coloured, on the bundled sample page.
+//! `MOTD_STATUS_BLESS=1 cargo test` rewrites them; review the diff like code.
+
+use crate::util::{Run, golden, sample_cache, tempdir};
+
+fn render(name: &str, args: &[&str]) -> String {
+    let dir = tempdir();
+    let cache = sample_cache(dir.path());
+    let out = Run::display()
+        .arg("--cache")
+        .arg(&cache)
+        .args(args)
+        .success()
+        .stdout();
+    golden(name, &out);
+    out
+}
+
+#[test]
+fn alpha_plain() {
+    render(
+        "alpha.txt",
+        &["--hostname", "alpha-login1", "--color", "never"],
+    );
+}
+
+#[test]
+fn alpha_coloured() {
+    let out = render(
+        "alpha.color.txt",
+        &["--hostname", "alpha-login1", "--color", "always"],
+    );
+    assert!(out.contains("\x1b[1;33mMINOR\x1b[0m"));
+}
+
+#[test]
+fn beta_at_login_narrow_terminal() {
+    let out = render(
+        "beta.login.txt",
+        &[
+            "--hostname",
+            "beta-login1",
+            "--login",
+            "--width",
+            "60",
+            "--color",
+            "never",
+        ],
+    );
+    assert!(out.lines().all(|l| crate::util::width(l) <= 60), "{out}");
+}
+
+#[test]
+fn all_plain() {
+    render("all.txt", &["--all", "--color", "never"]);
+}
+
+#[test]
+fn alpha_markdown() {
+    render(
+        "alpha.md",
+        &["--hostname", "alpha-login1", "--format", "markdown"],
+    );
+}
+
+#[test]
+fn alpha_json() {
+    render(
+        "alpha.json",
+        &["--hostname", "alpha-login1", "--format", "json"],
+    );
+}
+
+#[test]
+fn colour_follows_the_environment() {
+    let dir = tempdir();
+    let cache = sample_cache(dir.path());
+    let run = || {
+        Run::display()
+            .arg("--cache")
+            .arg(&cache)
+            .args(["--hostname", "alpha-login1"])
+    };
+    // Not a terminal: no colour.
+    assert!(!run().success().stdout().contains('\x1b'));
+    assert!(
+        run()
+            .env("CLICOLOR_FORCE", "1")
+            .success()
+            .stdout()
+            .contains("\x1b[")
+    );
+    assert!(
+        !run()
+            .env("CLICOLOR_FORCE", "1")
+            .args(["--color", "never"])
+            .success()
+            .stdout()
+            .contains('\x1b')
+    );
+    assert!(
+        run()
+            .env("NO_COLOR", "1")
+            .args(["--color", "always"])
+            .success()
+            .stdout()
+            .contains('\x1b')
+    );
+    assert!(
+        !run()
+            .env("MOTD_FORMAT", "json")
+            .env("CLICOLOR_FORCE", "1")
+            .success()
+            .stdout()
+            .contains('\x1b')
+    );
+}
+
+#[test]
+fn times_are_local_with_the_zone_abbreviation_and_relative() {
+    let dir = tempdir();
+    let cache = sample_cache(dir.path());
+    let out = Run::display()
+        .arg("--cache")
+        .arg(&cache)
+        .args(["--hostname", "alpha-login1"])
+        .env("TZ", "EST5EDT,M3.2.0,M11.1.0")
+        .success()
+        .stdout();
+    assert!(
+        out.contains("Sat 28 Nov 02:00–06:00 EST (in 2 days)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("since Thu 26 Nov 01:40 EST (2 hours ago)"),
+        "{out}"
+    );
+}
