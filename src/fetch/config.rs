@@ -30,15 +30,76 @@ pub struct Config {
     pub http: HttpConfig,
     /// Where to also write this host's rendered view after each fetch (for pam_motd).
     pub motd_file: Option<PathBuf>,
+    /// A published motd-status cache to copy instead of fetching pages (URL or path).
+    pub mirror: Option<String>,
+    /// The display settings the file sets explicitly: in mirror mode they override the
+    /// mirrored cache's, the rest come from the mirror.
+    pub settings_given: SettingsGiven,
+    /// Sleep a random time up to this long before the first request.
+    pub jitter: Duration,
+    /// A digest of the config text and this build: a cache written under another config is
+    /// never refreshed by a 304 alone.
+    pub digest: String,
+}
+
+/// Which display settings the config file itself sets.
+#[derive(Debug, Clone, Default)]
+pub struct SettingsGiven {
+    pub recent: bool,
+    pub upcoming: bool,
+    pub show_unscoped: bool,
+    pub stale: bool,
+    pub expire: bool,
+    pub max_items: bool,
+    pub login: bool,
+}
+
+impl SettingsGiven {
+    /// `base` with the explicitly set values of `local` laid over it.
+    pub fn overlay(&self, base: &Settings, local: &Settings) -> Settings {
+        let pick = |given: bool, l: u64, b: u64| if given { l } else { b };
+        Settings {
+            recent_seconds: pick(self.recent, local.recent_seconds, base.recent_seconds),
+            upcoming_seconds: pick(self.upcoming, local.upcoming_seconds, base.upcoming_seconds),
+            show_unscoped: if self.show_unscoped {
+                local.show_unscoped
+            } else {
+                base.show_unscoped
+            },
+            stale_seconds: pick(self.stale, local.stale_seconds, base.stale_seconds),
+            expire_seconds: pick(self.expire, local.expire_seconds, base.expire_seconds),
+            max_items: if self.max_items {
+                local.max_items
+            } else {
+                base.max_items
+            },
+            login: if self.login { local.login } else { base.login },
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct SourceConfig {
     /// Shown to users when there are several sources; defaults to the page's own name.
     pub name: Option<String>,
-    /// Base address: `https://…`, `file://…` or a local directory.
+    /// Base address: `https://…`, `file://…` or a local directory. For a private page, the
+    /// v1 address of the page (`<api_base>/pages/<page_id>`), used in messages.
     pub page: String,
+    /// Set for a private page read through the manage API (v1).
+    pub manage: Option<ManageConfig>,
 }
+
+/// A private page: the v1 API with a key.
+#[derive(Debug, Clone)]
+pub struct ManageConfig {
+    pub page_id: String,
+    /// As written; `%d/` stands for `$CREDENTIALS_DIRECTORY` (systemd's `LoadCredential=`).
+    pub api_key_file: PathBuf,
+    /// Without a trailing slash.
+    pub api_base: String,
+}
+
+pub const DEFAULT_API_BASE: &str = "https://api.statuspage.io/v1";
 
 #[derive(Debug, Clone)]
 pub struct ClusterConfig {
@@ -50,12 +111,30 @@ pub struct ClusterConfig {
 
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
-    /// Whole-request deadline.
+    /// Whole-request deadline, from connecting to the last byte of the body.
     pub timeout: Duration,
-    /// TCP connect deadline.
+    /// TCP connect deadline (TLS and proxy handshakes included).
     pub connect_timeout: Duration,
+    /// The longest wait for the next bytes of an answer.
+    pub read_timeout: Duration,
     /// Largest response body accepted.
     pub max_bytes: u64,
+    /// Further attempts after a 5xx, 420/429 or a failed connection.
+    pub retries: u32,
+    /// The first wait before a retry; each later one doubles it.
+    pub retry_delay: Duration,
+    /// The longest `Retry-After` honoured; a longer one fails the request at once.
+    pub max_retry_after: Duration,
+    /// The least time between two requests with the same API key (Statuspage allows 1/s).
+    pub api_interval: Duration,
+    /// The whole run's budget: no retry starts that could end after it.
+    pub deadline: Duration,
+    /// `proxy` from the config: overrides the environment; `Some("")` means no proxy.
+    pub proxy: Option<String>,
+    /// `no_proxy` from the config: overrides `NO_PROXY`.
+    pub no_proxy: Option<String>,
+    /// Extra trusted CA certificates (PEM), beside the system's.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Default for HttpConfig {
@@ -63,7 +142,17 @@ impl Default for HttpConfig {
         HttpConfig {
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(15),
             max_bytes: 8 << 20,
+            retries: 2,
+            retry_delay: Duration::from_secs(1),
+            max_retry_after: Duration::from_secs(60),
+            api_interval: Duration::from_secs(1),
+            // Under the packaged unit's TimeoutStartSec=2min.
+            deadline: Duration::from_secs(100),
+            proxy: None,
+            no_proxy: None,
+            ca_file: None,
         }
     }
 }
@@ -107,15 +196,32 @@ struct Raw {
     login: Option<RawLogin>,
     timeout: Option<Spanned<String>>,
     connect_timeout: Option<Spanned<String>>,
+    read_timeout: Option<Spanned<String>>,
     max_bytes: Option<u64>,
+    retries: Option<u32>,
+    retry_delay: Option<Spanned<String>>,
+    max_retry_after: Option<Spanned<String>>,
+    api_interval: Option<Spanned<String>>,
+    deadline: Option<Spanned<String>>,
+    jitter: Option<Spanned<String>>,
+    proxy: Option<String>,
+    no_proxy: Option<String>,
+    ca_file: Option<PathBuf>,
     motd_file: Option<PathBuf>,
+    page_id: Option<Spanned<String>>,
+    api_key_file: Option<PathBuf>,
+    api_base: Option<String>,
+    mirror: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSource {
     name: Option<String>,
-    page: String,
+    page: Option<String>,
+    page_id: Option<Spanned<String>>,
+    api_key_file: Option<PathBuf>,
+    api_base: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -189,31 +295,128 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     let base = path.parent().unwrap_or(Path::new("."));
 
     let mut sources = Vec::new();
-    match &raw.page {
-        Some(p) if p.get_ref().trim().is_empty() => {
-            return Err(err(Some(p.span()), Some("page"), "is empty".to_owned()));
-        }
-        Some(p) => sources.push(SourceConfig {
-            name: None,
-            page: resolve_page(base, p.get_ref()),
-        }),
-        None if raw.source.is_empty() => {
-            return Err(err(
+    let top_manage = raw.page_id.is_some() || raw.api_key_file.is_some();
+    let manage = |page_id: &Option<Spanned<String>>,
+                  key: &Option<PathBuf>,
+                  api_base: &Option<String>,
+                  prefix: &str|
+     -> Result<Option<ManageConfig>, ConfigError> {
+        match (page_id, key) {
+            (None, None) => Ok(None),
+            (Some(id), Some(key)) => {
+                let page_id = id.get_ref().trim();
+                if page_id.is_empty()
+                    || !page_id
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-')
+                {
+                    return Err(err(
+                        Some(id.span()),
+                        Some(&format!("{prefix}page_id")),
+                        format!("{page_id:?} is not a Statuspage page id like \"abcdefghijkl\""),
+                    ));
+                }
+                let api_base = api_base
+                    .as_deref()
+                    .unwrap_or(DEFAULT_API_BASE)
+                    .trim()
+                    .trim_end_matches('/')
+                    .to_owned();
+                if !(api_base.starts_with("https://") || api_base.starts_with("http://")) {
+                    return Err(err(
+                        None,
+                        Some(&format!("{prefix}api_base")),
+                        format!("{api_base:?} is not an http(s) URL"),
+                    ));
+                }
+                let key = if key.starts_with("%d") {
+                    key.clone()
+                } else {
+                    base.join(key)
+                };
+                Ok(Some(ManageConfig {
+                    page_id: page_id.to_owned(),
+                    api_key_file: key,
+                    api_base,
+                }))
+            }
+            (Some(id), None) => Err(err(
+                Some(id.span()),
+                Some(&format!("{prefix}api_key_file")),
+                "is missing: a private page needs page_id and api_key_file".to_owned(),
+            )),
+            (None, Some(_)) => Err(err(
                 None,
-                Some("page"),
+                Some(&format!("{prefix}page_id")),
+                "is missing: a private page needs page_id and api_key_file".to_owned(),
+            )),
+        }
+    };
+    let source = |name: Option<String>,
+                  page: Option<&str>,
+                  manage: Option<ManageConfig>,
+                  prefix: &str|
+     -> Result<SourceConfig, ConfigError> {
+        match (page, manage) {
+            (Some(_), Some(_)) => Err(err(
+                None,
+                Some(&format!("{prefix}page")),
+                "is set beside page_id: a source is either a public page (page) or a \
+                 private one (page_id and api_key_file)"
+                    .to_owned(),
+            )),
+            (Some(p), None) if p.trim().is_empty() => Err(err(
+                None,
+                Some(&format!("{prefix}page")),
+                "is empty".to_owned(),
+            )),
+            (Some(p), None) => Ok(SourceConfig {
+                name,
+                page: resolve_page(base, p),
+                manage: None,
+            }),
+            (None, Some(m)) => Ok(SourceConfig {
+                name,
+                page: format!("{}/pages/{}", m.api_base, m.page_id),
+                manage: Some(m),
+            }),
+            (None, None) => Err(err(
+                None,
+                Some(&format!("{prefix}page")),
                 "is missing: set it to the status page's address, e.g. \
                  page = \"https://status.example.org\""
                     .to_owned(),
+            )),
+        }
+    };
+    if let Some(m) = &raw.mirror {
+        if raw.page.is_some() || top_manage || !raw.source.is_empty() {
+            return Err(err(
+                Some(m.span()),
+                Some("mirror"),
+                "is set beside page, page_id or [[source]]: a mirror copies another \
+                 fetcher's cache whole, sources included"
+                    .to_owned(),
             ));
         }
-        None => {}
+        if m.get_ref().trim().is_empty() {
+            return Err(err(Some(m.span()), Some("mirror"), "is empty".to_owned()));
+        }
+    } else if raw.page.is_some() || top_manage || raw.source.is_empty() {
+        let m = manage(&raw.page_id, &raw.api_key_file, &raw.api_base, "")?;
+        let page = raw.page.as_ref().map(|p| p.get_ref().as_str());
+        sources.push(source(None, page, m, "").map_err(|mut e| {
+            if let Some(p) = &raw.page {
+                e.line = Some(line_of(text, p.span().start));
+            }
+            e
+        })?);
     }
     for s in &raw.source {
-        sources.push(SourceConfig {
-            name: s.name.clone(),
-            page: resolve_page(base, &s.page),
-        });
+        let m = manage(&s.page_id, &s.api_key_file, &s.api_base, "source.")?;
+        sources.push(source(s.name.clone(), s.page.as_deref(), m, "source.")?);
     }
+    let mirror = raw.mirror.as_ref().map(|m| resolve_page(base, m.get_ref()));
 
     let defaults = Settings::default();
     let login = raw.login.as_ref();
@@ -238,6 +441,15 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             .and_then(|l| l.max_items)
             .unwrap_or(defaults.max_items),
         login: login.and_then(|l| l.enabled).unwrap_or(true),
+    };
+    let settings_given = SettingsGiven {
+        recent: raw.recent.is_some(),
+        upcoming: raw.upcoming.is_some(),
+        show_unscoped: raw.show_unscoped.is_some(),
+        stale: login.is_some_and(|l| l.stale_after.is_some()),
+        expire: login.is_some_and(|l| l.expire_after.is_some()),
+        max_items: login.is_some_and(|l| l.max_items.is_some()),
+        login: login.is_some_and(|l| l.enabled.is_some()),
     };
 
     let mut clusters: Vec<ClusterConfig> = Vec::new();
@@ -280,8 +492,31 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             "connect_timeout",
             defaults.connect_timeout,
         )?,
+        read_timeout: duration(&raw.read_timeout, "read_timeout", defaults.read_timeout)?,
         max_bytes: raw.max_bytes.unwrap_or(defaults.max_bytes),
+        retries: raw.retries.unwrap_or(defaults.retries),
+        retry_delay: duration(&raw.retry_delay, "retry_delay", defaults.retry_delay)?,
+        max_retry_after: duration(
+            &raw.max_retry_after,
+            "max_retry_after",
+            defaults.max_retry_after,
+        )?,
+        api_interval: duration(&raw.api_interval, "api_interval", defaults.api_interval)?,
+        deadline: duration(&raw.deadline, "deadline", defaults.deadline)?,
+        proxy: raw.proxy.map(|p| p.trim().to_owned()),
+        no_proxy: raw.no_proxy,
+        ca_file: raw.ca_file.map(|p| base.join(p)),
     };
+    for (name, value) in [
+        ("timeout", http.timeout),
+        ("connect_timeout", http.connect_timeout),
+        ("read_timeout", http.read_timeout),
+        ("deadline", http.deadline),
+    ] {
+        if value.is_zero() {
+            return Err(err(None, Some(name), "must be more than 0s".to_owned()));
+        }
+    }
 
     Ok(Config {
         path: path.to_owned(),
@@ -294,7 +529,26 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         clusters,
         http,
         motd_file: raw.motd_file.map(|p| base.join(p)),
+        mirror,
+        settings_given,
+        jitter: duration(&raw.jitter, "jitter", Duration::ZERO)?,
+        digest: digest(text),
     })
+}
+
+/// FNV-1a of the config text and this build's version, as hex: stable across builds of the
+/// same version, unlike `std`'s hasher.
+fn digest(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in env!("CARGO_PKG_VERSION")
+        .bytes()
+        .chain([0])
+        .chain(text.bytes())
+    {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
 }
 
 fn secs(s: u64) -> Duration {

@@ -2,9 +2,14 @@
 //! components, and building the trimmed cache. Nothing here is reachable from `motd-status`.
 
 pub mod config;
+pub mod http;
+pub mod log;
+pub mod manage;
+pub mod mirror;
 pub mod model;
 pub mod resolve;
 pub mod run;
+pub mod session;
 pub mod source;
 
 use std::collections::{HashMap, HashSet};
@@ -17,7 +22,8 @@ use crate::select::{is_degraded, section_of};
 use config::Config;
 use model::{Incident, Response};
 use resolve::Resolved;
-use source::{Client, FetchError, Origin};
+use session::Session;
+use source::{FetchError, Origin};
 
 /// An update body is cut to this many characters in the cache: a login shows one line of it.
 const UPDATE_CHARS: usize = 400;
@@ -33,9 +39,9 @@ pub struct Page {
 }
 
 /// Fetches `summary.json` and `incidents.json` of one source and merges them.
-pub fn fetch_page(client: &Client, origin: &Origin) -> Result<Page, FetchError> {
+pub fn fetch_page(session: &mut Session<'_>, origin: &Origin) -> Result<Page, FetchError> {
     let summary_url = origin.url("summary.json");
-    let Some(body) = client.get(origin, "summary.json")? else {
+    let Some(body) = source::get(session, origin, "summary.json")? else {
         return Err(FetchError {
             url: summary_url,
             cause: "not found (is this a Statuspage page's base address?)".to_owned(),
@@ -43,7 +49,7 @@ pub fn fetch_page(client: &Client, origin: &Origin) -> Result<Page, FetchError> 
     };
     let summary = parse_response(&summary_url, &body)?;
     // incident.io-compatible pages answer 404 here: that is "no history", not a failure.
-    let history = match client.get(origin, "incidents.json")? {
+    let history = match source::get(session, origin, "incidents.json")? {
         Some(body) => parse_response(&origin.url("incidents.json"), &body)?.incidents,
         None => Vec::new(),
     };
@@ -73,6 +79,11 @@ pub fn fetch_page(client: &Client, origin: &Origin) -> Result<Page, FetchError> 
 
 /// Parses a response body, saying in one line what it was instead when it is not Statuspage JSON.
 pub fn parse_response(url: &str, body: &[u8]) -> Result<Response, FetchError> {
+    parse_json(url, body)
+}
+
+/// Parses a JSON body into `T`; HTML, an empty body and broken JSON each get their own cause.
+pub fn parse_json<T: serde::de::DeserializeOwned>(url: &str, body: &[u8]) -> Result<T, FetchError> {
     let fail = |cause: String| FetchError {
         url: url.to_owned(),
         cause,
@@ -88,7 +99,7 @@ pub fn parse_response(url: &str, body: &[u8]) -> Result<Response, FetchError> {
         }
         _ => {}
     }
-    serde_json::from_slice::<Response>(body).map_err(|e| {
+    serde_json::from_slice::<T>(body).map_err(|e| {
         let what = if e.is_eof() {
             "truncated JSON"
         } else if e.is_syntax() {

@@ -5,14 +5,21 @@
 //! 3 another fetcher holds the lock.
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
 
 use super::config::{self, Config};
+use super::http::{Http, Secret};
+use super::log;
 use super::resolve::{self, is_group};
-use super::source::{Client, Origin};
-use super::{Page, build_cache, fetch_page};
-use crate::cache::{self, Lock};
+use super::session::Session;
+use super::source::{FetchError, Origin};
+use super::{Page, build_cache, fetch_page, manage, mirror};
+use crate::cache::{self, Cache, Lock};
 use crate::clock;
+use crate::display::{self, ColorChoice, Format};
 
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILED: i32 = 1;
@@ -29,13 +36,19 @@ Options:
                       [default: /etc/motd-status/config.toml]
   --list-groups       Print the page's component groups and components with their ids
   --check             Check the config against the page and print what each cluster covers
-  --verbose           Say more about each step
+  --jitter DURATION   Sleep a random time up to DURATION first (e.g. 30s), so the nodes of
+                      a site do not all call the page at once [default: the config's jitter]
+  -v, --verbose       Also log each request with its status and timing
+  -q, --quiet         Log errors only
   -h, --help          Print this help
   -V, --version       Print the version
 
 Environment:
+  HTTPS_PROXY, https_proxy, ALL_PROXY   Proxy for https pages (the config's proxy wins)
+  http_proxy, HTTP_PROXY                Proxy for http pages
+  NO_PROXY, no_proxy                    Hosts reached directly (the config's no_proxy wins)
+  SSL_CERT_FILE, SSL_CERT_DIR           Trust these CAs instead of the system's
   MOTD_STATUS_NOW     Pretend the time is this RFC 3339 instant (for tests)
-  SSL_CERT_FILE       Trust these CA certificates instead of the system's
 
 Exit status: 0 done, 1 the fetch or check failed (the previous cache is kept),
 2 usage or config error, 3 another motd-status-fetch is running (skipped).
@@ -47,6 +60,8 @@ struct Args {
     list_groups: bool,
     check: bool,
     verbose: bool,
+    quiet: bool,
+    jitter: Option<Duration>,
 }
 
 enum Action {
@@ -66,20 +81,22 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Action, lexopt
             Long("list-groups") => a.list_groups = true,
             Long("check") => a.check = true,
             Long("verbose") | Short('v') => a.verbose = true,
+            Long("quiet") | Short('q') => a.quiet = true,
+            Long("jitter") => {
+                let v = parser.value()?.string()?;
+                a.jitter = Some(
+                    humantime::parse_duration(&v).map_err(|e| format!("--jitter {v:?}: {e}"))?,
+                );
+            }
             Long("help") | Short('h') => return Ok(Action::Help),
             Long("version") | Short('V') => return Ok(Action::Version),
             _ => return Err(arg.unexpected()),
         }
     }
+    if a.verbose && a.quiet {
+        return Err("--verbose and --quiet cannot be used together".into());
+    }
     Ok(Action::Run(a))
-}
-
-fn error(msg: impl std::fmt::Display) {
-    eprintln!("motd-status-fetch: error: {msg}");
-}
-
-fn warn(msg: impl std::fmt::Display) {
-    eprintln!("motd-status-fetch: warning: {msg}");
 }
 
 /// The whole program; returns the exit code.
@@ -99,26 +116,45 @@ pub fn main() -> i32 {
             return EXIT_USAGE;
         }
     };
+    log::set_level(if args.quiet {
+        log::Level::Error
+    } else if args.verbose {
+        log::Level::Info
+    } else {
+        log::Level::Warning
+    });
     let cfg = match config::load(&config::resolve_path(args.config.clone())) {
         Ok(c) => c,
         Err(e) => {
-            error(e);
+            log::error(e);
             return EXIT_USAGE;
         }
     };
     let now = match clock::now() {
         Ok(t) => t,
         Err(e) => {
-            error(e);
+            log::error(e);
             return EXIT_USAGE;
         }
     };
-    let client = Client::new(cfg.http.clone());
+    let keys = match load_keys(&cfg) {
+        Ok(k) => k,
+        Err(e) => {
+            log::error(e);
+            return EXIT_USAGE;
+        }
+    };
     if args.list_groups || args.check {
-        let pages = match fetch_all(&cfg, &client, args.verbose) {
+        let http = Http::new(cfg.http.clone(), Instant::now() + cfg.http.deadline);
+        let mut session = Session::new(&http);
+        let pages = match &cfg.mirror {
+            Some(m) => mirror::fetch(&mut session, m).map(|c| mirror::pages_of(&c)),
+            None => fetch_all(&cfg, &mut session, &keys, now),
+        };
+        let pages = match pages {
             Ok(p) => p,
             Err(e) => {
-                error(e);
+                log::error(e);
                 return EXIT_FAILED;
             }
         };
@@ -129,75 +165,244 @@ pub fn main() -> i32 {
             check(&cfg, &pages)
         };
     }
-    fetch(&cfg, &client, now, args.verbose)
+    let jitter = args.jitter.unwrap_or(cfg.jitter);
+    if !jitter.is_zero() {
+        let wait = random_below(jitter);
+        log::info(format!(
+            "waiting {} (jitter) before the first request",
+            humantime::format_duration(Duration::from_millis(wait.as_millis() as u64))
+        ));
+        std::thread::sleep(wait);
+    }
+    fetch(&cfg, &keys, now)
 }
 
-fn fetch_all(cfg: &Config, client: &Client, verbose: bool) -> Result<Vec<Page>, String> {
+/// The API keys of the private sources, by source index. Read before anything is fetched, so
+/// a bad key file fails the run at once.
+fn load_keys(cfg: &Config) -> Result<Vec<Option<Secret>>, String> {
     cfg.sources
         .iter()
-        .map(|s| {
-            let origin = Origin::parse(&s.page);
-            let started = std::time::Instant::now();
-            let page = fetch_page(client, &origin).map_err(|e| e.to_string())?;
-            if verbose {
-                eprintln!(
-                    "motd-status-fetch: info: fetched {} in {:?}: {} components, {} incidents and maintenances",
-                    origin.url("summary.json"),
-                    started.elapsed(),
-                    page.components.len(),
-                    page.incidents.len()
-                );
-            }
-            Ok(page)
-        })
+        .map(|s| s.manage.as_ref().map(manage::load_key).transpose())
         .collect()
 }
 
-fn fetch(cfg: &Config, client: &Client, now: chrono::DateTime<chrono::Utc>, verbose: bool) -> i32 {
+/// A uniformly random duration below `max`, from the kernel's generator.
+fn random_below(max: Duration) -> Duration {
+    let mut buf = [0u8; 8];
+    // SAFETY: getrandom writes at most buf.len() bytes into the buffer we own.
+    let n = unsafe { libc::getrandom(buf.as_mut_ptr().cast(), buf.len(), 0) };
+    let r = if n == 8 {
+        u64::from_ne_bytes(buf)
+    } else {
+        u64::from(std::process::id()) ^ (Instant::now().elapsed().as_nanos() as u64)
+    };
+    let nanos = max.as_nanos().min(u128::from(u64::MAX)) as u64;
+    Duration::from_nanos(if nanos == 0 { 0 } else { r % nanos })
+}
+
+fn fetch_all(
+    cfg: &Config,
+    session: &mut Session<'_>,
+    keys: &[Option<Secret>],
+    now: DateTime<Utc>,
+) -> Result<Vec<Page>, FetchError> {
+    let recent =
+        chrono::Duration::seconds(cfg.settings.recent_seconds.min(i64::MAX as u64 / 2000) as i64);
+    let mut pages = Vec::new();
+    for (s, key) in cfg.sources.iter().zip(keys) {
+        let started = Instant::now();
+        let page = match (&s.manage, key) {
+            (Some(m), Some(key)) => manage::fetch_page(session, m, key, now, recent)?,
+            _ => fetch_page(session, &Origin::parse(&s.page))?,
+        };
+        log::info(format!(
+            "fetched {} in {}ms: {} components, {} incidents and maintenances",
+            s.page,
+            started.elapsed().as_millis(),
+            page.components.len(),
+            page.incidents.len()
+        ));
+        pages.push(page);
+    }
+    Ok(pages)
+}
+
+fn fetch(cfg: &Config, keys: &[Option<Secret>], now: DateTime<Utc>) -> i32 {
     let lock = match Lock::try_acquire(&cfg.cache) {
         Ok(Some(lock)) => lock,
         Ok(None) => {
-            warn(format!(
+            log::warn(format!(
                 "{}: another motd-status-fetch is updating it; skipped",
                 cfg.cache.display()
             ));
             return EXIT_LOCKED;
         }
         Err(e) => {
-            error(format!(
-                "{}: cannot lock the cache: {e}",
+            log::error(format!(
+                "{}: cannot lock the cache: {e} (the previous cache is kept)",
                 cfg.cache.display()
             ));
             return EXIT_FAILED;
         }
     };
-    let pages = match fetch_all(cfg, client, verbose) {
-        Ok(p) => p,
-        Err(e) => {
-            error(format!("{e} (the previous cache is kept)"));
-            return EXIT_FAILED;
+    let http = Http::new(cfg.http.clone(), Instant::now() + cfg.http.deadline);
+    let mut session = Session::new(&http);
+    let prev = cache::read(&cfg.cache).ok();
+
+    // A conditional probe first: when every URL answers 304, the previous cache stands.
+    if let Some(prev) = &prev
+        && Session::can_probe(prev, &cfg.digest, now)
+    {
+        let key_for = |url: &str| {
+            cfg.sources
+                .iter()
+                .zip(keys)
+                .find(|(s, k)| k.is_some() && url.starts_with(&format!("{}/", s.page)))
+                .and_then(|(_, k)| k.as_ref())
+        };
+        match session.probe(&prev.validators, key_for) {
+            Ok(true) => return unchanged(cfg, prev.clone(), now, &lock),
+            Ok(false) => log::info("the page changed since the last fetch"),
+            Err(e) => {
+                log::error(format!("{e} (the previous cache is kept)"));
+                return EXIT_FAILED;
+            }
+        }
+    }
+
+    let new = match &cfg.mirror {
+        Some(m) => match mirror::fetch(&mut session, m) {
+            Ok(mirrored) => {
+                let (c, problems) = mirror::combine(cfg, mirrored, m);
+                for p in problems {
+                    log::info(format!("{p} (in the mirrored components)"));
+                }
+                c
+            }
+            Err(e) => {
+                log::error(format!("{e} (the previous cache is kept)"));
+                return EXIT_FAILED;
+            }
+        },
+        None => {
+            let pages = match fetch_all(cfg, &mut session, keys, now) {
+                Ok(p) => p,
+                Err(e) => {
+                    log::error(format!("{e} (the previous cache is kept)"));
+                    return EXIT_FAILED;
+                }
+            };
+            let resolved = resolve::resolve_all(&cfg.clusters, &pages);
+            for p in resolved.iter().flat_map(|r| &r.problems) {
+                log::warn(p);
+            }
+            build_cache(cfg, &pages, &resolved, now)
         }
     };
-    let resolved = resolve::resolve_all(&cfg.clusters, &pages);
-    for p in resolved.iter().flat_map(|r| &r.problems) {
-        warn(p);
+    let new = Cache {
+        validators: session.validators(&cfg.digest),
+        ..new
+    };
+    if let Err(code) = write(cfg, &new, &lock) {
+        return code;
     }
-    let new = build_cache(cfg, &pages, &resolved, now);
-    if let Err(e) = cache::write_atomic(&cfg.cache, &cache::to_bytes(&new), &lock) {
-        error(format!(
+    let items: usize = new.sources.iter().map(|s| s.items.len()).sum();
+    log::info(format!("wrote {} ({items} items)", cfg.cache.display()));
+    motd_file(cfg)
+}
+
+/// Nothing changed at the source: keep the cache, moving `checked_at` (for a page; a mirror
+/// that did not change says nothing new about the page behind it).
+fn unchanged(cfg: &Config, mut prev: Cache, now: DateTime<Utc>, lock: &Lock) -> i32 {
+    if cfg.mirror.is_none() {
+        prev.checked_at = Some(now);
+        if let Err(code) = write(cfg, &prev, lock) {
+            return code;
+        }
+    }
+    log::info(format!(
+        "{}: not modified since {}; kept",
+        cfg.cache.display(),
+        prev.fetched_at.to_rfc3339()
+    ));
+    motd_file(cfg)
+}
+
+fn write(cfg: &Config, c: &Cache, lock: &Lock) -> Result<(), i32> {
+    cache::write_atomic(&cfg.cache, &cache::to_bytes(c), lock).map_err(|e| {
+        log::error(format!(
             "{}: cannot write the cache: {e} (the previous cache is kept)",
             cfg.cache.display()
         ));
-        return EXIT_FAILED;
+        EXIT_FAILED
+    })
+}
+
+/// Writes this host's view to `motd_file`, if set, for pam_motd: plain text, 80 columns,
+/// exactly what `motd-status --login` would print (an empty file when there is nothing).
+fn motd_file(cfg: &Config) -> i32 {
+    let Some(path) = &cfg.motd_file else {
+        return EXIT_OK;
+    };
+    let args = display::Args {
+        login: true,
+        all: false,
+        cluster: None,
+        hostname: None,
+        cache: Some(cfg.cache.clone()),
+        color: ColorChoice::Never,
+        format: Format::Text,
+        width: Some(80),
+        deadline: None,
+    };
+    let text = match display::render(&args, false, 80) {
+        Ok(t) => t,
+        Err(e) => {
+            log::error(format!(
+                "{}: cannot render this host's view: {e}",
+                path.display()
+            ));
+            return EXIT_FAILED;
+        }
+    };
+    match write_file_atomic(path, text.as_bytes()) {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            log::error(format!(
+                "{}: cannot write motd_file: {e} (the cache itself was updated)",
+                path.display()
+            ));
+            EXIT_FAILED
+        }
     }
-    if verbose {
-        let items: usize = new.sources.iter().map(|s| s.items.len()).sum();
-        eprintln!(
-            "motd-status-fetch: info: wrote {} ({items} items)",
-            cfg.cache.display()
-        );
+}
+
+/// Temp file in the same directory, fsync, rename, mode 0644; the temp file is removed on error.
+fn write_file_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.tmp"));
+    let result = (|| {
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(true)
+            .write(true)
+            .mode(0o644)
+            .open(&tmp)?;
+        f.set_permissions(std::fs::Permissions::from_mode(0o644))?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
     }
-    EXIT_OK
+    result
 }
 
 fn list_groups(pages: &[Page]) {
@@ -243,14 +448,14 @@ fn check(cfg: &Config, pages: &[Page]) -> i32 {
         }
         println!("  covers {} components", r.components.len());
         if c.hosts.is_empty() {
-            error(format!(
+            log::error(format!(
                 "cluster {:?} has no hosts: only --cluster can select it",
                 c.name
             ));
             problems += 1;
         }
         for p in &r.problems {
-            error(p);
+            log::error(p);
             problems += 1;
         }
     }
@@ -258,7 +463,7 @@ fn check(cfg: &Config, pages: &[Page]) -> i32 {
         println!("no clusters: every host sees only the items that name no component");
     }
     if problems > 0 {
-        error(format!("{problems} problem(s) in {}", cfg.path.display()));
+        log::error(format!("{problems} problem(s) in {}", cfg.path.display()));
         EXIT_FAILED
     } else {
         println!("ok: {}", cfg.path.display());

@@ -1,0 +1,175 @@
+//! Mirror mode: take another fetcher's published cache as the source.
+//!
+//! One node per site talks to Statuspage; the other login nodes copy its cache from a web
+//! server (`mirror = "https://…/status.json"`) or a shared file system (`mirror = "/path"`).
+//! The copy is checked like any input: the byte cap, the cache format and version, and that
+//! its clusters point at sources it has. A file mirror must not be writable by group or others,
+//! for the same reason the login binary refuses such a cache.
+//!
+//! How it combines with the local config: the mirrored cache is taken whole (sources, items,
+//! clusters, settings, and its `fetched_at`/`checked_at`, so the login view tells the age of
+//! the data at its origin, not of the copy). Local `[[cluster]]` tables, if any, replace the
+//! mirrored clusters and are resolved against the mirrored components (by group name,
+//! component name or id: a cache keeps only the components that matter, so group ids of the
+//! origin page are not known here). Display settings the local file sets explicitly win over
+//! the mirrored ones.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use super::config::Config;
+use super::http::FetchError;
+use super::model;
+use super::resolve;
+use super::session::{Got, Session};
+use super::{Page, parse_json};
+use crate::cache::{self, Cache, ReadError};
+
+/// Whether `mirror` is fetched over HTTP (else it is a path).
+pub fn is_url(mirror: &str) -> bool {
+    mirror.starts_with("http://") || mirror.starts_with("https://")
+}
+
+/// Fetches and checks the mirrored cache.
+pub fn fetch(session: &mut Session<'_>, mirror: &str) -> Result<Cache, FetchError> {
+    let fail = |cause: String| FetchError {
+        url: mirror.to_owned(),
+        cause,
+    };
+    let bytes = if is_url(mirror) {
+        match session.get(mirror, None)? {
+            Got::Body(b) => b,
+            Got::Status(s) => return Err(fail(format!("HTTP {s}"))),
+        }
+    } else {
+        let path = Path::new(mirror.strip_prefix("file://").unwrap_or(mirror));
+        if let Ok(meta) = std::fs::metadata(path) {
+            let mode = meta.permissions().mode();
+            if mode & 0o022 != 0 {
+                return Err(fail(format!(
+                    "mode {:04o} lets group or others write it; refusing to show it to every user",
+                    mode & 0o7777
+                )));
+            }
+        }
+        session
+            .read_file(path)?
+            .ok_or_else(|| fail("no such file".to_owned()))?
+    };
+    check(mirror, &bytes)
+}
+
+/// Parses and checks a published cache.
+pub fn check(url: &str, bytes: &[u8]) -> Result<Cache, FetchError> {
+    let fail = |cause: String| FetchError {
+        url: url.to_owned(),
+        cause,
+    };
+    // The same one-line causes as for a page (HTML, empty, broken JSON) before the cache's own.
+    let _: serde_json::Value = parse_json(url, bytes)?;
+    let c = cache::parse(Path::new(url), bytes).map_err(|e| {
+        fail(match e {
+            ReadError::Version(_, v) => format!(
+                "cache format version {v}, this build reads {} (update one side)",
+                cache::VERSION
+            ),
+            ReadError::Malformed(_, why) => format!("not a motd-status cache: {why}"),
+            other => other.to_string(),
+        })
+    })?;
+    for cl in &c.clusters {
+        if let Some(r) = cl.components.iter().find(|r| r.source >= c.sources.len()) {
+            return Err(fail(format!(
+                "not a valid motd-status cache: cluster {:?} names source {} of {}",
+                cl.name,
+                r.source,
+                c.sources.len()
+            )));
+        }
+    }
+    Ok(c)
+}
+
+/// The mirrored cache with the local config laid over it. Returns the cache and the local
+/// clusters' resolution problems (expected for components that matter to nobody right now).
+pub fn combine(cfg: &Config, mut mirrored: Cache, url: &str) -> (Cache, Vec<String>) {
+    mirrored.settings = cfg
+        .settings_given
+        .overlay(&mirrored.settings, &cfg.settings);
+    let mut problems = Vec::new();
+    if !cfg.clusters.is_empty() {
+        let pages = pages_of(&mirrored);
+        let resolved = resolve::resolve_all(&cfg.clusters, &pages);
+        mirrored.clusters = cfg
+            .clusters
+            .iter()
+            .zip(resolved)
+            .map(|(c, r)| {
+                problems.extend(r.problems);
+                cache::Cluster {
+                    name: c.name.clone(),
+                    hosts: c.hosts.clone(),
+                    components: r.components,
+                }
+            })
+            .collect();
+    }
+    mirrored.generator = format!(
+        "motd-status-fetch {} (mirror of {url})",
+        env!("CARGO_PKG_VERSION")
+    );
+    mirrored.validators = Vec::new();
+    (mirrored, problems)
+}
+
+/// The mirrored sources as pages, with a group row for each group name their components
+/// carry, so clusters resolve against them as against a fetched page.
+pub fn pages_of(c: &Cache) -> Vec<Page> {
+    c.sources
+        .iter()
+        .map(|s| {
+            let mut groups: Vec<&str> = s
+                .components
+                .iter()
+                .filter_map(|c| c.group.as_deref())
+                .collect();
+            groups.sort_unstable();
+            groups.dedup();
+            let group_id = |g: &str| format!("group:{g}");
+            let mut components: Vec<model::Component> = groups
+                .iter()
+                .map(|g| model::Component {
+                    id: group_id(g),
+                    name: (*g).to_owned(),
+                    status: String::new(),
+                    group_id: None,
+                    group: Some(true),
+                    components: Some(
+                        s.components
+                            .iter()
+                            .filter(|c| c.group.as_deref() == Some(*g))
+                            .map(|c| c.id.clone())
+                            .collect(),
+                    ),
+                    position: None,
+                })
+                .collect();
+            components.extend(s.components.iter().map(|c| model::Component {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                status: c.status.clone(),
+                group_id: c.group.as_deref().map(group_id),
+                group: Some(false),
+                components: None,
+                position: None,
+            }));
+            Page {
+                name: s.name.clone(),
+                url: s.url.clone(),
+                time_zone: s.time_zone.clone(),
+                components,
+                incidents: Vec::new(),
+            }
+        })
+        .collect()
+}

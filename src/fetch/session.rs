@@ -1,0 +1,206 @@
+//! One run's requests, and conditional requests across runs.
+//!
+//! Every URL a run asks for is recorded with the `ETag`/`Last-Modified` it answered with (a 404
+//! is recorded too, with neither), and the record goes into the cache's `validators`. The next
+//! run first *probes*: it asks for the same URLs again with `If-None-Match`/`If-Modified-Since`.
+//! When every one answers 304 (and every recorded 404 is still a 404), nothing changed: the
+//! fetcher keeps the previous cache and only moves its `checked_at`, which costs the page
+//! nothing and re-parses nothing.
+//!
+//! When some answer 304 and others 200, the fetcher cannot rebuild the page from the 304s (it
+//! keeps no raw bodies: they would bloat the cache every login reads), so it fetches the page
+//! in full, unconditionally; the bodies that came back with 200 during the probe are reused, so
+//! only the URLs that said 304 are asked again. The probe stops at the first change.
+//!
+//! A probe is only tried when it can prove nothing changed: the previous run recorded a
+//! validator for every URL, ran under the same config (its digest is recorded as the first
+//! entry) and fetched in full less than [`FULL_EVERY`] ago, so items that were out of every
+//! window then (maintenance far ahead) come in on time.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use super::http::{Answer, Body, FetchError, Get, Http, Secret};
+use crate::cache::{Cache, Validator};
+
+/// Fetch in full, unconditionally, at least this often.
+pub const FULL_EVERY: Duration = Duration::from_secs(24 * 3600);
+/// The `url` of the validator entry that holds the config digest.
+const DIGEST_URL: &str = "motd-status:config";
+
+/// What a GET came to, for the source-specific code to interpret.
+#[derive(Debug)]
+pub enum Got {
+    Body(Vec<u8>),
+    /// A status that is not success and was not worth retrying (404, 401, 403, …).
+    Status(u16),
+}
+
+pub struct Session<'a> {
+    pub http: &'a Http,
+    /// Bodies the probe already has (answered 200 to a conditional request).
+    memo: HashMap<String, Body>,
+    record: Vec<Validator>,
+    /// False once something was answered without a validator (or read from a file).
+    complete: bool,
+}
+
+impl<'a> Session<'a> {
+    pub fn new(http: &'a Http) -> Session<'a> {
+        Session {
+            http,
+            memo: HashMap::new(),
+            record: Vec::new(),
+            complete: true,
+        }
+    }
+
+    /// GETs `url` (with `key` as its API key, paced), recording its validators.
+    pub fn get(&mut self, url: &str, key: Option<&Secret>) -> Result<Got, FetchError> {
+        let body = match self.memo.remove(url) {
+            Some(b) => b,
+            None => match self.http.get(Get {
+                url,
+                key,
+                validator: None,
+                paced: key.is_some(),
+            })? {
+                Answer::Body(b) => b,
+                Answer::NotModified => {
+                    return Err(FetchError {
+                        url: url.to_owned(),
+                        cause: "HTTP 304 to a request that was not conditional".to_owned(),
+                    });
+                }
+                Answer::Status(s) => {
+                    if s == 404 {
+                        self.note(url, None, None);
+                    } else {
+                        self.complete = false;
+                    }
+                    return Ok(Got::Status(s));
+                }
+            },
+        };
+        if body.etag.is_none() && body.last_modified.is_none() {
+            self.complete = false;
+        }
+        self.note(url, body.etag, body.last_modified);
+        Ok(Got::Body(body.bytes))
+    }
+
+    /// Reads a local file with the byte cap and the run's deadline (a hung network filesystem
+    /// blocks a read forever; the run then gives up on it). `None` if it does not exist.
+    pub fn read_file(&mut self, path: &Path) -> Result<Option<Vec<u8>>, FetchError> {
+        self.complete = false;
+        let fail = |cause: String| FetchError {
+            url: path.display().to_string(),
+            cause,
+        };
+        let max = self.http.config().max_bytes;
+        let timeout = self.http.config().timeout.min(self.http.remaining());
+        let owned = path.to_owned();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("read".into())
+            .spawn(move || {
+                let result = (|| {
+                    let file = match std::fs::File::open(&owned) {
+                        Ok(f) => f,
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                        Err(e) => return Err(e.to_string()),
+                    };
+                    let mut body = Vec::new();
+                    file.take(max + 1)
+                        .read_to_end(&mut body)
+                        .map_err(|e| e.to_string())?;
+                    if body.len() as u64 > max {
+                        return Err(format!("larger than max_bytes ({max} bytes)"));
+                    }
+                    Ok(Some(body))
+                })();
+                let _ = tx.send(result);
+            })
+            .map_err(|e| fail(e.to_string()))?;
+        match rx.recv_timeout(timeout) {
+            Ok(r) => r.map_err(fail),
+            Err(_) => Err(fail(format!(
+                "no answer from the file system within {} (a hung mount?)",
+                humantime::format_duration(timeout)
+            ))),
+        }
+    }
+
+    fn note(&mut self, url: &str, etag: Option<String>, last_modified: Option<String>) {
+        if !self.record.iter().any(|v| v.url == url) {
+            self.record.push(Validator {
+                url: url.to_owned(),
+                etag,
+                last_modified,
+            });
+        }
+    }
+
+    /// The validators to store in the new cache: the config digest, then every URL asked for,
+    /// or nothing when a later probe could not prove anything.
+    pub fn validators(&self, digest: &str) -> Vec<Validator> {
+        if !self.complete || self.record.is_empty() {
+            return Vec::new();
+        }
+        std::iter::once(Validator {
+            url: DIGEST_URL.to_owned(),
+            etag: Some(digest.to_owned()),
+            last_modified: None,
+        })
+        .chain(self.record.iter().cloned())
+        .collect()
+    }
+
+    /// Whether `prev` may be confirmed by a probe at all.
+    pub fn can_probe(prev: &Cache, digest: &str, now: DateTime<Utc>) -> bool {
+        let Some((first, rest)) = prev.validators.split_first() else {
+            return false;
+        };
+        let fresh = now
+            .signed_duration_since(prev.fetched_at)
+            .to_std()
+            .is_ok_and(|age| age < FULL_EVERY);
+        first.url == DIGEST_URL
+            && first.etag.as_deref() == Some(digest)
+            && !rest.is_empty()
+            && fresh
+    }
+
+    /// Asks again for every URL of the previous run, conditionally. `Ok(true)`: nothing
+    /// changed. `Ok(false)`: something did; the full fetch follows and reuses what came back.
+    pub fn probe(
+        &mut self,
+        prev: &[Validator],
+        key_for: impl Fn(&str) -> Option<&'a Secret>,
+    ) -> Result<bool, FetchError> {
+        for v in prev.iter().skip(1) {
+            let key = key_for(&v.url);
+            let conditional = v.etag.is_some() || v.last_modified.is_some();
+            let answer = self.http.get(Get {
+                url: &v.url,
+                key,
+                validator: conditional.then_some(v),
+                paced: key.is_some(),
+            })?;
+            match answer {
+                Answer::NotModified if conditional => {}
+                Answer::Status(404) if !conditional => {}
+                Answer::Body(b) => {
+                    self.memo.insert(v.url.clone(), b);
+                    return Ok(false);
+                }
+                _ => return Ok(false),
+            }
+        }
+        Ok(true)
+    }
+}
