@@ -1,5 +1,6 @@
 //! The one integration-test binary: every module below runs the real binaries.
 
+mod fetch_faults;
 mod real_pages;
 mod rendering;
 mod selection;

@@ -23,6 +23,8 @@ pub enum Mode {
     Hang,
     /// Send the reply one byte per interval.
     Drip(Duration),
+    /// Wait this long, then send the reply as it is.
+    Delay(Duration),
 }
 
 #[derive(Clone, Debug)]
@@ -258,6 +260,11 @@ fn handle(conn: TcpStream, state: &Mutex<State>, stop: &AtomicBool) {
                 std::thread::sleep(Duration::from_millis(20));
             }
         }
+        Mode::Delay(wait) => {
+            std::thread::sleep(wait);
+            let _ = conn.write_all(head.as_bytes());
+            let _ = conn.write_all(&reply.body);
+        }
         Mode::Drip(every) => {
             let all: Vec<u8> = head.into_bytes().into_iter().chain(reply.body).collect();
             for b in all {
@@ -284,4 +291,102 @@ fn reason(status: u16) -> &'static str {
         503 => "Service Unavailable",
         _ => "Status",
     }
+}
+
+/// An HTTP CONNECT proxy on 127.0.0.1 that records each CONNECT target and tunnels it, but only
+/// to another loopback address: a test can never make it reach anything else.
+pub struct ConnectProxy {
+    addr: SocketAddr,
+    targets: Arc<Mutex<Vec<String>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl ConnectProxy {
+    pub fn start() -> ConnectProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let addr = listener.local_addr().unwrap();
+        let targets = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (t, sp) = (targets.clone(), stop.clone());
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if sp.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(conn) = conn else { continue };
+                let t = t.clone();
+                std::thread::spawn(move || tunnel(conn, &t));
+            }
+        });
+        ConnectProxy {
+            addr,
+            targets,
+            stop,
+        }
+    }
+
+    /// `http://127.0.0.1:<port>`
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The `host:port` of every CONNECT received.
+    pub fn targets(&self) -> Vec<String> {
+        self.targets.lock().unwrap().clone()
+    }
+}
+
+impl Drop for ConnectProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
+    }
+}
+
+fn tunnel(conn: TcpStream, targets: &Mutex<Vec<String>>) {
+    let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut reader = BufReader::new(match conn.try_clone() {
+        Ok(c) => c,
+        Err(_) => return,
+    });
+    let mut line = String::new();
+    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+        return;
+    }
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" || h == "\n" {
+            break;
+        }
+    }
+    let mut parts = line.split_whitespace();
+    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    targets.lock().unwrap().push(target.to_owned());
+    let mut conn = conn;
+    let loopback = target
+        .rsplit_once(':')
+        .and_then(|(h, _)| h.parse::<std::net::IpAddr>().ok())
+        .is_some_and(|ip| ip.is_loopback());
+    if method != "CONNECT" || !loopback {
+        let _ = conn.write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+        return;
+    }
+    let Ok(upstream) = TcpStream::connect_timeout(&target.parse().unwrap(), Duration::from_secs(2))
+    else {
+        let _ = conn.write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n");
+        return;
+    };
+    let _ = conn.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
+    let (mut up_r, mut up_w) = (upstream.try_clone().unwrap(), upstream);
+    let mut down_w = conn;
+    let pump = std::thread::spawn(move || {
+        let _ = std::io::copy(&mut up_r, &mut down_w);
+    });
+    // Whatever the client sends after the CONNECT (buffered or not) goes upstream.
+    let buffered = reader.buffer().to_vec();
+    let _ = up_w.write_all(&buffered);
+    let mut rest = reader.into_inner();
+    let _ = std::io::copy(&mut rest, &mut up_w);
+    let _ = up_w.shutdown(std::net::Shutdown::Write);
+    let _ = pump.join();
 }
