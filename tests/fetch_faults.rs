@@ -40,7 +40,8 @@ pub fn fast(extra: &str) -> String {
 
 /// A served page, a config for it and a first good cache.
 pub struct Setup {
-    pub dir: tempfile::TempDir,
+    /// Holds the config and the cache; removed when the test ends.
+    pub _dir: tempfile::TempDir,
     pub server: Server,
     pub config: PathBuf,
     pub cache: PathBuf,
@@ -57,7 +58,7 @@ impl Setup {
         Run::fetch().arg("--config").arg(&config).success();
         let before = std::fs::read(&cache).unwrap();
         Setup {
-            dir,
+            _dir: dir,
             server,
             config,
             cache,

@@ -191,35 +191,42 @@ impl Drop for Server {
     }
 }
 
-fn handle(conn: TcpStream, state: &Mutex<State>, stop: &AtomicBool) {
+/// A request's reader (at the body), method, target and headers (names lower-cased).
+type Head = (BufReader<TcpStream>, String, String, Vec<(String, String)>);
+
+/// Reads a request's first line and headers.
+fn read_head(conn: &TcpStream) -> Option<Head> {
     let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
-    let mut reader = BufReader::new(match conn.try_clone() {
-        Ok(c) => c,
-        Err(_) => return,
-    });
+    let mut reader = BufReader::new(conn.try_clone().ok()?);
     let mut line = String::new();
     if reader.read_line(&mut line).unwrap_or(0) == 0 {
-        return;
+        return None;
     }
     let mut parts = line.split_whitespace();
     let method = parts.next().unwrap_or("").to_owned();
-    let path = parts.next().unwrap_or("").to_owned();
+    let target = parts.next().unwrap_or("").to_owned();
     let mut headers = Vec::new();
-    let mut length = 0usize;
     loop {
         let mut h = String::new();
         if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" || h == "\n" {
             break;
         }
         if let Some((k, v)) = h.split_once(':') {
-            let k = k.trim().to_ascii_lowercase();
-            let v = v.trim().to_owned();
-            if k == "content-length" {
-                length = v.parse().unwrap_or(0);
-            }
-            headers.push((k, v));
+            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
         }
     }
+    Some((reader, method, target, headers))
+}
+
+fn handle(conn: TcpStream, state: &Mutex<State>, stop: &AtomicBool) {
+    let Some((mut reader, method, path, headers)) = read_head(&conn) else {
+        return;
+    };
+    let length: usize = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
     if length > 0 {
         let mut body = vec![0; length.min(1 << 20)];
         let _ = reader.read_exact(&mut body);
@@ -344,23 +351,9 @@ impl Drop for ConnectProxy {
 }
 
 fn tunnel(conn: TcpStream, targets: &Mutex<Vec<String>>) {
-    let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
-    let mut reader = BufReader::new(match conn.try_clone() {
-        Ok(c) => c,
-        Err(_) => return,
-    });
-    let mut line = String::new();
-    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+    let Some((reader, method, target, _)) = read_head(&conn) else {
         return;
-    }
-    loop {
-        let mut h = String::new();
-        if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" || h == "\n" {
-            break;
-        }
-    }
-    let mut parts = line.split_whitespace();
-    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    };
     targets.lock().unwrap().push(target.to_owned());
     let mut conn = conn;
     let loopback = target
