@@ -1,6 +1,7 @@
 //! The one integration-test binary: every module below runs the real binaries.
 
 mod fetch_faults;
+mod fetch_private;
 mod real_pages;
 mod rendering;
 mod selection;
