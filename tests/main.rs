@@ -1,9 +1,11 @@
 //! The one integration-test binary: every module below runs the real binaries.
 
+mod fetch_concurrency;
 mod fetch_faults;
 mod fetch_private;
 mod real_pages;
 mod rendering;
 mod selection;
 mod server;
+mod shells;
 mod util;
