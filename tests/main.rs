@@ -7,5 +7,4 @@ mod real_pages;
 mod rendering;
 mod selection;
 mod server;
-mod shells;
 mod util;
