@@ -636,4 +636,43 @@ mod tests {
         assert_eq!(c.sources[0].page, "/srv/conf/sample");
         assert_eq!(c.cache, PathBuf::from("/srv/conf/out/s.json"));
     }
+
+    #[test]
+    fn private_pages_mirrors_and_network_keys() {
+        let c = p("page_id = \"abc123\"\napi_key_file = \"key\"\nretries = 0\njitter = \"30s\"\n")
+            .unwrap();
+        let m = c.sources[0].manage.as_ref().unwrap();
+        assert_eq!(m.api_base, DEFAULT_API_BASE);
+        assert_eq!(m.api_key_file, PathBuf::from("/etc/motd-status/key"));
+        assert_eq!(
+            c.sources[0].page,
+            "https://api.statuspage.io/v1/pages/abc123"
+        );
+        assert_eq!((c.http.retries, c.jitter), (0, Duration::from_secs(30)));
+        let c = p("page_id = \"abc123\"\napi_key_file = \"%d/api-key\"\n").unwrap();
+        assert_eq!(
+            c.sources[0].manage.as_ref().unwrap().api_key_file,
+            PathBuf::from("%d/api-key")
+        );
+        let e = p("page_id = \"abc123\"\n").unwrap_err().to_string();
+        assert!(e.contains("key `api_key_file`: is missing"), "{e}");
+        let e = p("page = \"x\"\npage_id = \"abc\"\napi_key_file = \"k\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("is set beside page_id"), "{e}");
+        let e = p("mirror = \"https://x/status.json\"\npage = \"y\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("key `mirror`") && e.contains(":1:"), "{e}");
+        let c = p("mirror = \"https://x/status.json\"\nrecent = \"1h\"\n").unwrap();
+        assert!(c.sources.is_empty() && c.settings_given.recent && !c.settings_given.upcoming);
+        let e = p("page = \"x\"\ntimeout = \"0s\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("key `timeout`: must be more than 0s"), "{e}");
+        assert_ne!(
+            p("page = \"x\"").unwrap().digest,
+            p("page = \"y\"").unwrap().digest
+        );
+    }
 }
