@@ -8,4 +8,5 @@ mod real_pages;
 mod rendering;
 mod selection;
 mod server;
+mod shells;
 mod util;

@@ -1,0 +1,719 @@
+//! The profile.d snippets, run by the real shells they are written for.
+//!
+//! Each case sources a snippet between two markers, `[start]` and `[end STATUS]`, under bash (as a
+//! login shell), dash, zsh (native and in sh emulation), ksh and tcsh, either inside a
+//! pseudo-terminal made by util-linux `script` or with no terminal at all, and reads what came
+//! out between the markers. The binaries are the real ones: the fetcher turns the sample page into
+//! a cache in a temp dir, and the freshly built `motd-status` is first on `PATH`. A shell that is
+//! not installed fails the test rather than skipping it: CI installs them (`.ci/shell-deps`).
+
+use std::collections::BTreeSet;
+use std::ffi::OsString;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use tempfile::TempDir;
+
+use crate::util;
+
+const SH_SNIPPET: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/profile.d/motd-status.sh");
+const CSH_SNIPPET: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/profile.d/motd-status.csh");
+
+/// The site's switch, as the snippets spell it. Tests run copies that name a file of their own
+/// instead, so that a package installed on the machine running them changes nothing.
+const SITE_SWITCH: &str = "/etc/motd-status/disabled";
+/// The test cluster, which takes in every host, and an incident of the sample page it shows.
+const CLUSTER: &str = "Alpha";
+const CLUSTER_TOML: &str = r#"
+[[cluster]]
+name = "Alpha"
+groups = ["Alpha Cluster", "Shared Services"]
+hosts = ["*"]
+"#;
+const INCIDENT: &str = "GPU jobs fail to start on some nodes";
+/// Where the shells, `script` and `timeout` are found; the shells get it after the binary's own
+/// directory.
+const SYSTEM_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
+/// The longest one shell run may take before it is killed and the case fails.
+const RUN_SECONDS: &str = "20";
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Syntax {
+    Posix,
+    Csh,
+}
+
+struct Shell {
+    /// How failures name it.
+    name: &'static str,
+    program: &'static str,
+    /// Options of a non-interactive shell: `bash -lc`, a batch job, `ssh host cmd`. An
+    /// interactive one gets `-i` too. A csh reads an interactive test from stdin, the others get
+    /// it after `-c`: tcsh sets `prompt` only when it reads commands.
+    options: &'static [&'static str],
+    /// How it sources a file, `{}` standing for the quoted path.
+    source: &'static str,
+    syntax: Syntax,
+}
+
+const fn posix(
+    name: &'static str,
+    program: &'static str,
+    options: &'static [&'static str],
+    source: &'static str,
+) -> Shell {
+    Shell {
+        name,
+        program,
+        options,
+        source,
+        syntax: Syntax::Posix,
+    }
+}
+
+const SHELLS: &[Shell] = &[
+    posix(
+        "bash",
+        "bash",
+        &["--login", "--noprofile", "--norc"],
+        ". {}",
+    ),
+    posix("dash", "dash", &[], ". {}"),
+    posix("ksh", "ksh", &[], ". {}"),
+    posix("zsh", "zsh", &["-f", "-l"], ". {}"),
+    // As RHEL's /etc/zprofile reads /etc/profile.
+    posix(
+        "zsh, emulate sh",
+        "zsh",
+        &["-f", "-l"],
+        "emulate sh -c \". {}\"",
+    ),
+    // zsh as sh; not as a login shell, which would read the machine's /etc/profile.
+    posix(
+        "zsh --emulate sh",
+        "zsh",
+        &["--emulate", "sh", "-f"],
+        ". {}",
+    ),
+    Shell {
+        name: "tcsh",
+        program: "tcsh",
+        options: &["-f"],
+        source: "source {}",
+        syntax: Syntax::Csh,
+    },
+];
+
+impl Shell {
+    fn snippet(&self) -> &'static str {
+        match self.syntax {
+            Syntax::Posix => SH_SNIPPET,
+            Syntax::Csh => CSH_SNIPPET,
+        }
+    }
+}
+
+/// Where the shell's output goes.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Terminal {
+    /// stdin, stdout and stderr on a pseudo-terminal, as at an `ssh` login.
+    Full,
+    /// stdin and stderr on a pseudo-terminal, stdout to a file, as in `cmd | less`.
+    StdoutRedirected,
+    /// No terminal at all, as for scp, sftp, rsync, `ssh host cmd` and batch jobs.
+    None,
+}
+
+/// A login's world: a home, a cache made by the real fetcher, the snippets with a site switch of
+/// its own, and an environment.
+struct World {
+    dir: TempDir,
+    path: String,
+    vars: Vec<(&'static str, OsString)>,
+}
+
+impl World {
+    fn new() -> World {
+        let dir = util::tempdir();
+        let home = dir.path().join("home");
+        fs::create_dir(&home).unwrap();
+        let page = util::sample_page().display().to_string();
+        let config = util::write_config(dir.path(), &page, CLUSTER_TOML);
+        util::Run::fetch().arg("--config").arg(&config).success();
+        let cache = dir.path().join("status.json");
+        let switch = dir.path().join("disabled").display().to_string();
+        for snippet in [SH_SNIPPET, CSH_SNIPPET] {
+            let text = fs::read_to_string(snippet).unwrap();
+            assert!(text.contains(SITE_SWITCH), "{snippet} names no site switch");
+            let copy = dir.path().join(Path::new(snippet).file_name().unwrap());
+            fs::write(copy, text.replace(SITE_SWITCH, &switch)).unwrap();
+        }
+        let bin = util::display_bin();
+        let bin_dir = bin.parent().unwrap();
+        let vars = vec![
+            ("HOME", home.into_os_string()),
+            ("MOTD_STATUS_CACHE", cache.into_os_string()),
+            ("MOTD_STATUS_NOW", util::NOW.into()),
+            ("TZ", util::TZ.into()),
+            ("LANG", "C.UTF-8".into()),
+            ("TERM", "xterm".into()),
+            ("SHELL", "/bin/sh".into()),
+        ];
+        World {
+            path: format!("{}:{SYSTEM_PATH}", bin_dir.display()),
+            dir,
+            vars,
+        }
+    }
+
+    fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    /// Puts a stand-in `motd-status` first on PATH: a shell script with this body.
+    fn stand_in(&mut self, body: &str) {
+        let bin = self.dir.path().join("stand-in");
+        fs::create_dir_all(&bin).unwrap();
+        executable(&bin.join("motd-status"), body);
+        self.path = format!("{}:{SYSTEM_PATH}", bin.display());
+    }
+
+    fn set(&mut self, name: &'static str, value: &str) {
+        self.vars.push((name, value.into()));
+    }
+
+    /// The shell's snippet as this world runs it.
+    fn snippet(&self, shell: &Shell) -> PathBuf {
+        self.dir
+            .path()
+            .join(Path::new(shell.snippet()).file_name().unwrap())
+    }
+
+    /// The site switch of this world's snippets.
+    fn site_switch(&self) -> PathBuf {
+        self.dir.path().join("disabled")
+    }
+}
+
+/// One run of a shell that sources a snippet.
+struct Run<'a> {
+    shell: &'a Shell,
+    interactive: bool,
+    terminal: Terminal,
+    /// The snippet to source instead of the world's copy.
+    snippet: Option<PathBuf>,
+    /// Commands before and after sourcing, in the shell's own syntax.
+    before: Vec<String>,
+    after: Vec<String>,
+}
+
+/// What a run printed. `text` is the terminal's output or, without one, stdout; line ends are
+/// `\n`. `other` is the rest: stderr without a terminal, the terminal's output when stdout
+/// was redirected.
+struct Seen {
+    text: String,
+    other: String,
+}
+
+impl std::fmt::Display for Seen {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "{}--- other\n{}", self.text, self.other)
+    }
+}
+
+impl Seen {
+    /// What came out between the markers, and the status the marker reports.
+    fn between(&self) -> Option<(&str, &str)> {
+        let start = self.text.find("[start]\n")? + "[start]\n".len();
+        let len = self.text[start..].find("[end ")?;
+        let rest = &self.text[start + len + "[end ".len()..];
+        let status = &rest[..rest.find("]\n")?];
+        Some((&self.text[start..start + len], status))
+    }
+}
+
+impl<'a> Run<'a> {
+    fn new(shell: &'a Shell, interactive: bool, terminal: Terminal) -> Run<'a> {
+        Run {
+            shell,
+            interactive,
+            terminal,
+            snippet: None,
+            before: Vec::new(),
+            after: Vec::new(),
+        }
+    }
+
+    fn before(mut self, command: impl Into<String>) -> Self {
+        self.before.push(command.into());
+        self
+    }
+
+    fn after(mut self, command: impl Into<String>) -> Self {
+        self.after.push(command.into());
+        self
+    }
+
+    fn snippet(mut self, path: &Path) -> Self {
+        self.snippet = Some(path.into());
+        self
+    }
+
+    /// The test in the shell's syntax. For csh it is one line: an interactive tcsh prompts
+    /// before every line it reads, and the prompt must not land between the markers.
+    fn script(&self, world: &World) -> String {
+        let snippet = match &self.snippet {
+            Some(path) => path.clone(),
+            None => world.snippet(self.shell),
+        };
+        let source = self
+            .shell
+            .source
+            .replace("{}", &quote(&snippet.display().to_string()));
+        let (start, end, separator) = match self.shell.syntax {
+            Syntax::Posix => ("printf '[start]\\n'", "printf '[end %s]\\n' \"$?\"", "\n"),
+            Syntax::Csh => ("echo '[start]'", "echo \"[end $status]\"", "; "),
+        };
+        let mut lines = vec![start.to_string()];
+        lines.extend(self.before.iter().cloned());
+        lines.push(source);
+        lines.extend(self.after.iter().cloned());
+        lines.push(end.to_string());
+        lines.join(separator) + "\n"
+    }
+
+    fn go(&self, world: &World) -> Result<Seen, String> {
+        let dir = util::tempdir();
+        let script = self.script(world);
+        let script_file = dir.path().join("script");
+        fs::write(&script_file, &script).unwrap();
+        // The shell's command line, for `script` or run directly.
+        let mut argv = vec![tool(self.shell.program)?.display().to_string()];
+        argv.extend(self.shell.options.iter().map(|o| o.to_string()));
+        if self.interactive {
+            argv.push("-i".into());
+        }
+        let from_stdin = self.shell.syntax == Syntax::Csh && self.interactive;
+        if !from_stdin {
+            argv.push("-c".into());
+            argv.push(script.clone());
+        }
+        let mut command = Command::new(tool("timeout")?);
+        command.args(["-k", "2", RUN_SECONDS]);
+        let stdout_file = dir.path().join("stdout");
+        match self.terminal {
+            Terminal::None => {
+                command.args(&argv).stdin(Stdio::null());
+                if from_stdin {
+                    command.stdin(fs::File::open(&script_file).unwrap());
+                }
+            }
+            Terminal::Full | Terminal::StdoutRedirected => {
+                let mut line = "exec".to_string();
+                for arg in &argv {
+                    line.push(' ');
+                    line.push_str(&quote(arg));
+                }
+                if from_stdin {
+                    line.push_str(&format!(" <{}", quote(&script_file.display().to_string())));
+                }
+                if self.terminal == Terminal::StdoutRedirected {
+                    line.push_str(&format!(" >{}", quote(&stdout_file.display().to_string())));
+                }
+                command
+                    .arg(tool("script")?)
+                    .args(["-qec", &line, "/dev/null"])
+                    .stdin(Stdio::null());
+            }
+        }
+        command.env_clear().env("PATH", &world.path);
+        for (name, value) in &world.vars {
+            command.env(name, value);
+        }
+        let output = command
+            .current_dir(world.home())
+            .output()
+            .map_err(|e| format!("cannot run: {e}"))?;
+        if let Some(124 | 137) = output.status.code() {
+            return Err(format!(
+                "timed out after {RUN_SECONDS} s: {}",
+                show(&output)
+            ));
+        }
+        let out = String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n");
+        let err = String::from_utf8_lossy(&output.stderr).replace("\r\n", "\n");
+        Ok(match self.terminal {
+            Terminal::StdoutRedirected => {
+                let text = fs::read_to_string(&stdout_file).unwrap_or_default();
+                Seen {
+                    text,
+                    other: out + &err,
+                }
+            }
+            _ => Seen {
+                text: out,
+                other: err,
+            },
+        })
+    }
+}
+
+/// The run printed nothing that contains `word`.
+fn lacks(seen: &Seen, word: &str) -> Result<(), String> {
+    match seen.text.contains(word) || seen.other.contains(word) {
+        false => Ok(()),
+        true => Err(format!("{word:?} printed:\n{seen}")),
+    }
+}
+
+/// Writes an executable shell script.
+fn executable(path: &Path, body: &str) {
+    fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// Where a program the tests need is installed: a missing one fails the test that needs it.
+fn tool(name: &str) -> Result<PathBuf, String> {
+    SYSTEM_PATH
+        .split(':')
+        .map(|dir| Path::new(dir).join(name))
+        .find(|path| path.is_file())
+        .ok_or_else(|| format!("`{name}` is not installed: CI installs it (.ci/shell-deps)"))
+}
+
+/// Quotes a word for sh; for csh too, if it holds no `!` and no newline (paths here).
+fn quote(word: &str) -> String {
+    format!("'{}'", word.replace('\'', "'\\''"))
+}
+
+fn show(output: &Output) -> String {
+    format!(
+        "{}\n--- stdout\n{}--- stderr\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// Runs `check` for every shell and fails once, naming every shell that failed.
+fn each_shell(check: impl Fn(&Shell) -> Result<(), String>) {
+    let failures: Vec<String> = SHELLS
+        .iter()
+        .filter_map(|shell| check(shell).err().map(|e| format!("{}: {e}", shell.name)))
+        .collect();
+    assert!(failures.is_empty(), "\n{}", failures.join("\n\n"));
+}
+
+/// The run printed nothing between the markers, on either stream, and ended with `status`.
+fn silent(seen: &Seen, status: &str) -> Result<(), String> {
+    match seen.between() {
+        Some(("", s)) if s == status && seen.other.is_empty() => Ok(()),
+        _ => Err(format!(
+            "expected silence and status {status}, got:\n{seen}"
+        )),
+    }
+}
+
+/// The run showed the test cluster's summary between the markers and ended with `status`.
+fn shown(seen: &Seen, status: &str) -> Result<(), String> {
+    match seen.between() {
+        Some((text, s)) if s == status && text.contains(CLUSTER) && text.contains(INCIDENT) => {
+            Ok(())
+        }
+        _ => Err(format!(
+            "expected the summary and status {status}, got:\n{seen}"
+        )),
+    }
+}
+
+#[test]
+fn an_interactive_login_shows_the_summary() {
+    let world = World::new();
+    each_shell(|shell| shown(&Run::new(shell, true, Terminal::Full).go(&world)?, "0"));
+}
+
+#[test]
+fn a_non_interactive_shell_on_a_terminal_is_silent() {
+    // `ssh -t host cmd`, `bash -lc cmd` typed at a prompt: byte for byte nothing.
+    let world = World::new();
+    each_shell(|shell| {
+        let seen = Run::new(shell, false, Terminal::Full).go(&world)?;
+        silent(&seen, "0")?;
+        match seen.text == "[start]\n[end 0]\n" {
+            true => Ok(()),
+            false => Err(format!("more than the markers:\n{seen}")),
+        }
+    });
+}
+
+#[test]
+fn an_interactive_shell_whose_stdout_is_no_terminal_is_silent() {
+    let world = World::new();
+    each_shell(|shell| {
+        silent(
+            &Run::new(shell, true, Terminal::StdoutRedirected).go(&world)?,
+            "0",
+        )
+    });
+}
+
+#[test]
+fn a_shell_without_a_terminal_is_silent() {
+    // scp, sftp, rsync, `ssh host cmd`, `#!/bin/bash -l` batch jobs, `su -l user -c cmd`.
+    let world = World::new();
+    each_shell(|shell| {
+        let seen = Run::new(shell, false, Terminal::None).go(&world)?;
+        match (seen.text.as_str(), seen.other.as_str()) {
+            ("[start]\n[end 0]\n", "") => Ok(()),
+            _ => Err(format!("stdout {:?}, stderr {:?}", seen.text, seen.other)),
+        }
+    });
+}
+
+#[test]
+fn hushlogin_silences_the_login() {
+    let world = World::new();
+    fs::write(world.home().join(".hushlogin"), "").unwrap();
+    each_shell(|shell| silent(&Run::new(shell, true, Terminal::Full).go(&world)?, "0"));
+}
+
+#[test]
+fn the_users_opt_out_silences_the_login() {
+    for value in ["off", "OFF", "0", "no", "false"] {
+        let mut world = World::new();
+        world.set("MOTD_STATUS", value);
+        each_shell(|shell| {
+            silent(&Run::new(shell, true, Terminal::Full).go(&world)?, "0")
+                .map_err(|e| format!("MOTD_STATUS={value}: {e}"))
+        });
+    }
+    // Anything else leaves the login view on.
+    let mut world = World::new();
+    world.set("MOTD_STATUS", "on");
+    each_shell(|shell| shown(&Run::new(shell, true, Terminal::Full).go(&world)?, "0"));
+}
+
+#[test]
+fn pam_motd_having_shown_the_status_silences_the_login() {
+    let mut world = World::new();
+    world.set("MOTD_SHOWN", "pam");
+    each_shell(|shell| silent(&Run::new(shell, true, Terminal::Full).go(&world)?, "0"));
+}
+
+#[test]
+fn the_site_switch_silences_the_login() {
+    let world = World::new();
+    fs::write(world.site_switch(), "").unwrap();
+    each_shell(|shell| silent(&Run::new(shell, true, Terminal::Full).go(&world)?, "0"));
+}
+
+#[test]
+fn a_missing_binary_is_silent() {
+    // Only the shells' own lookups use PATH here: the tests run them by absolute path.
+    let mut world = World::new();
+    let empty = world.dir.path().join("empty-bin");
+    fs::create_dir(&empty).unwrap();
+    world.path = empty.display().to_string();
+    each_shell(|shell| silent(&Run::new(shell, true, Terminal::Full).go(&world)?, "0"));
+}
+
+#[test]
+fn relative_path_entries_are_skipped() {
+    // A login must not run whatever `motd-status` lies in the directory it starts in.
+    let mut world = World::new();
+    executable(&world.home().join("motd-status"), "echo decoy");
+    world.path = format!(".::{}", world.path);
+    each_shell(|shell| {
+        let seen = Run::new(shell, true, Terminal::Full).go(&world)?;
+        shown(&seen, "0")?;
+        lacks(&seen, "decoy")
+    });
+}
+
+#[test]
+fn the_status_before_sourcing_is_kept() {
+    // tcsh starts every sourced file with status 0, so there it ends with 0, as an empty file does.
+    let world = World::new();
+    each_shell(|shell| {
+        let status = match shell.syntax {
+            Syntax::Posix => "3",
+            Syntax::Csh => "0",
+        };
+        let run = Run::new(shell, true, Terminal::Full).before("sh -c 'exit 3'");
+        shown(&run.go(&world)?, status)?;
+        let quiet = Run::new(shell, false, Terminal::Full).before("sh -c 'exit 3'");
+        silent(&quiet.go(&world)?, status)
+    });
+}
+
+#[test]
+fn strict_mode_shells_survive_sourcing() {
+    let world = World::new();
+    each_shell(|shell| {
+        let Syntax::Posix = shell.syntax else {
+            return Ok(());
+        };
+        shown(
+            &Run::new(shell, true, Terminal::Full)
+                .before("set -eu")
+                .go(&world)?,
+            "0",
+        )?;
+        silent(
+            &Run::new(shell, false, Terminal::Full)
+                .before("set -eu")
+                .go(&world)?,
+            "0",
+        )?;
+        // A failed status that set -e let pass must not come out as the snippet's status, which
+        // would end the shell. (`emulate sh -c` hides set -e from the snippet, so there it does;
+        // only a contrived zsh login gets there, where a nonzero status precedes /etc/zprofile.)
+        if shell.name == "zsh, emulate sh" {
+            return Ok(());
+        }
+        let run = Run::new(shell, true, Terminal::Full)
+            .before("set -eu")
+            .before("! true");
+        shown(&run.go(&world)?, "0")
+    });
+}
+
+#[test]
+fn a_failing_binarys_stderr_and_status_stay_hidden() {
+    // `motd-status --login` always exits 0 and keeps stderr for --all; should that ever break,
+    // the login still sees nothing of it, in strict mode too.
+    let mut world = World::new();
+    world.stand_in("echo stand-in \"$@\"\necho noise >&2\nexit 1");
+    each_shell(|shell| {
+        let mut runs = vec![Run::new(shell, true, Terminal::Full)];
+        if shell.syntax == Syntax::Posix {
+            runs.push(Run::new(shell, true, Terminal::Full).before("set -eu"));
+        }
+        for run in runs {
+            let seen = run.go(&world)?;
+            if seen.between() != Some(("stand-in --login\n", "0")) {
+                return Err(format!("expected only the stand-in's stdout, got:\n{seen}"));
+            }
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn aliases_and_functions_do_not_get_in_the_way() {
+    let world = World::new();
+    each_shell(|shell| {
+        let run = Run::new(shell, true, Terminal::Full);
+        let run = match shell.syntax {
+            Syntax::Posix => {
+                // dash and ksh take no function named motd-status; bash and zsh do.
+                let mut run = match shell.program {
+                    "bash" | "zsh" => run.before("motd-status() { echo function; }"),
+                    _ => run,
+                };
+                for name in [
+                    "motd-status",
+                    "command",
+                    "test",
+                    "unset",
+                    "eval",
+                    "return",
+                    "break",
+                ] {
+                    run = run.before(format!("alias {name}='echo alias {name}'"));
+                }
+                run
+            }
+            Syntax::Csh => run
+                .before("alias motd-status echo alias")
+                .before("alias sh echo alias"),
+        };
+        let seen = run.go(&world)?;
+        shown(&seen, "0")?;
+        lacks(&seen, "alias")?;
+        lacks(&seen, "function")
+    });
+}
+
+#[test]
+fn sourcing_leaves_no_names_behind() {
+    // What sourcing the snippet changes must be what sourcing an empty file changes, but for
+    // values that change by themselves (`_` is the last command or argument).
+    const VOLATILE: &[&str] = &[
+        "_",
+        "_AST_FEATURES",
+        "RANDOM",
+        "SRANDOM",
+        "SECONDS",
+        "EPOCHREALTIME",
+        "EPOCHSECONDS",
+        "TTYIDLE",
+    ];
+    let world = World::new();
+    let empty = world.dir.path().join("empty");
+    fs::write(&empty, "").unwrap();
+    each_shell(|shell| {
+        let dump = |file: &Path| {
+            let file = quote(&file.display().to_string());
+            match shell.syntax {
+                Syntax::Posix => format!("{{ set; set -o; alias; }} >{file}"),
+                Syntax::Csh => format!("( set; setenv; alias ) >{file}"),
+            }
+        };
+        // The lines of `set`, `set -o` and `alias` that sourcing changed, by variable name.
+        let changed = |run: Run| -> Result<Vec<(String, String)>, String> {
+            let (before, after) = (
+                world.dir.path().join("before"),
+                world.dir.path().join("after"),
+            );
+            let seen = run.before(dump(&before)).after(dump(&after)).go(&world)?;
+            if seen.between().is_none() {
+                return Err(format!("no end marker:\n{seen}"));
+            }
+            let read = |path: &Path| {
+                let text = fs::read_to_string(path).unwrap_or_default();
+                text.lines().map(str::to_string).collect::<BTreeSet<_>>()
+            };
+            let (before, after) = (read(&before), read(&after));
+            Ok(before
+                .symmetric_difference(&after)
+                .map(|line| {
+                    let name = line.split(['=', ' ', '\t']).next().unwrap_or_default();
+                    (name.to_string(), line.clone())
+                })
+                .filter(|(name, _)| !VOLATILE.contains(&name.as_str()))
+                .collect())
+        };
+        let run = || Run::new(shell, true, Terminal::Full);
+        let by_empty: BTreeSet<String> = changed(run().snippet(&empty))?
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        let extra: Vec<String> = changed(run())?
+            .into_iter()
+            .filter(|(name, _)| !by_empty.contains(name))
+            .map(|(_, line)| line)
+            .collect();
+        match extra.is_empty() {
+            true => Ok(()),
+            false => Err(format!("changed or left behind:\n{}", extra.join("\n"))),
+        }
+    });
+}
+
+#[test]
+fn shellcheck_passes_on_the_sh_snippet() {
+    for dialect in ["sh", "dash", "bash", "ksh"] {
+        let output = Command::new(tool("shellcheck").unwrap())
+            .args(["-s", dialect, SH_SNIPPET])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "shellcheck -s {dialect}: {}",
+            show(&output)
+        );
+    }
+}
