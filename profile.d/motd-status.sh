@@ -12,9 +12,10 @@
 #
 # Sourcing it must not hurt the shell: every name it sets starts with __motd_status_ and is
 # unset again, builtins are written \name so a user's alias cannot replace them, nothing fails
-# under `set -e` or `set -u`, and `$?` comes out as it went in. `motd-status --login` bounds
-# itself (it gives up after a short deadline and always exits 0); its stderr is dropped anyway,
-# because a login is no place for diagnostics: `motd-status --all` is.
+# under `set -e`, `set -u` or `set -f`, and `$?` comes out as it went in (0 under `set -e`, where
+# a failed status would end the shell). `motd-status --login` bounds itself (it gives up after a
+# short deadline and always exits 0); its stderr is dropped anyway, because a login is no place
+# for diagnostics: `motd-status --all` is.
 #
 # The binary is found by walking $PATH by hand rather than with `command -v`, which answers with
 # an alias or function definition when the user has one named motd-status; the hit is then run

@@ -576,6 +576,11 @@ fn strict_mode_shells_survive_sourcing() {
         let run = Run::new(shell, true, Terminal::Full)
             .before("set -eu")
             .before("! true");
+        shown(&run.go(&world)?, "0")?;
+        // No globbing, and words split at odd places.
+        let run = Run::new(shell, true, Terminal::Full)
+            .before("set -euf")
+            .before("IFS=/-.");
         shown(&run.go(&world)?, "0")
     });
 }
