@@ -1,7 +1,7 @@
 # motd-status: this cluster's incidents and maintenance, shown once at an interactive login.
 #
-# The tcsh twin of motd-status.sh, sourced by tcsh at login; the same rules hold. It prints only
-# in an interactive shell ($?prompt) whose stdout is a terminal, and is silent when
+# The csh and tcsh twin of motd-status.sh, sourced by them at login; the same rules hold. It
+# prints only in an interactive shell ($?prompt) whose stdout is a terminal, and is silent when
 #   - ~/.hushlogin exists,
 #   - MOTD_STATUS is off, 0, no or false (a user's opt-out),
 #   - /etc/motd-status/disabled exists (the site's switch),
@@ -9,20 +9,25 @@
 #
 # csh expands every variable on a line before it evaluates anything, so a test of a variable that
 # may be unset sits in its own `if ( $?NAME )`. Names set here start with __motd_status_ and are
-# unset again. tcsh starts a sourced file with $status 0, so the caller's status is gone before
+# unset again. csh starts a sourced file with $status 0, so the caller's status is gone before
 # the first line runs; the file ends with 0, as an empty one would. csh finds no builtin written
 # \name, so builtins are written plainly; the commands it runs, it runs by absolute path, which
 # no alias can replace.
 #
-# The terminal test `-t 1` is tcsh's; another csh would stop this file on it, so there the file
-# does nothing. The binary is found by walking $path by hand (csh has no `command -v`, and `which`
-# is an alias or an outside program), skipping relative entries: a login must not run a program
-# from whatever directory it starts in. csh cannot send stderr alone elsewhere, so /bin/sh runs
-# the binary with stderr dropped and stdout left on the terminal.
+# The terminal test `-t 1` is tcsh's; another csh would stop this file on it, so there /bin/sh
+# asks instead (one fork, in interactive shells only). The binary is found by walking $path by
+# hand (csh has no `command -v`, and `which` is an alias or an outside program), skipping
+# relative entries: a login must not run a program from whatever directory it starts in. csh
+# cannot send stderr alone elsewhere, so /bin/sh runs the binary with stderr dropped and stdout
+# left on the terminal.
 
 set __motd_status_go = 0
-if ( $?prompt && $?tcsh ) then
-    if ( -t 1 ) set __motd_status_go = 1
+if ( $?prompt ) then
+    if ( $?tcsh ) then
+        if ( -t 1 ) set __motd_status_go = 1
+    else
+        if ( { /bin/sh -c 'test -t 1' } ) set __motd_status_go = 1
+    endif
 endif
 if ( $?MOTD_STATUS ) then
     switch ( "$MOTD_STATUS" )

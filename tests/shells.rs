@@ -1,7 +1,7 @@
 //! The profile.d snippets, run by the real shells they are written for.
 //!
 //! Each case sources a snippet between two markers, `[start]` and `[end STATUS]`, under bash (as a
-//! login shell), dash, zsh (native and in sh emulation), ksh and tcsh, either inside a
+//! login shell), dash, zsh (native and in sh emulation), ksh, tcsh and BSD csh, either inside a
 //! pseudo-terminal made by util-linux `script` or with no terminal at all, and reads what came
 //! out between the markers. The binaries are the real ones: the fetcher turns the sample page into
 //! a cache in a temp dir, and the freshly built `motd-status` is first on `PATH`. A shell that is
@@ -100,6 +100,14 @@ const SHELLS: &[Shell] = &[
     Shell {
         name: "tcsh",
         program: "tcsh",
+        options: &["-f"],
+        source: "source {}",
+        syntax: Syntax::Csh,
+    },
+    Shell {
+        // The BSD csh, which lacks tcsh's `-t` test.
+        name: "csh",
+        program: "bsd-csh",
         options: &["-f"],
         source: "source {}",
         syntax: Syntax::Csh,
@@ -534,7 +542,7 @@ fn relative_path_entries_are_skipped() {
 
 #[test]
 fn the_status_before_sourcing_is_kept() {
-    // tcsh starts every sourced file with status 0, so there it ends with 0, as an empty file does.
+    // csh starts every sourced file with status 0, so there it ends with 0, as an empty file does.
     let world = World::new();
     each_shell(|shell| {
         let status = match shell.syntax {
