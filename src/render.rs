@@ -179,7 +179,7 @@ fn staleness(cache: &Cache, now: DateTime<Utc>) -> (Option<String>, bool) {
     let expired = secs > cache.settings.expire_seconds;
     let mut text = format!("status as of {} ago", age(secs));
     if expired {
-        text.push_str(" (too old to show; is motd-status-fetch running?)");
+        text.push_str(" (too old to show)");
     }
     (Some(text), expired)
 }

@@ -4,6 +4,7 @@ mod fetch_concurrency;
 mod fetch_faults;
 mod fetch_private;
 mod fetch_sources;
+mod login;
 mod real_pages;
 mod rendering;
 mod selection;
