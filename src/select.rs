@@ -87,13 +87,14 @@ pub fn section_of(
     now: DateTime<Utc>,
     seen: DateTime<Utc>,
 ) -> Option<Section> {
-    let recent = Duration::seconds(settings.recent_seconds.min(i64::MAX as u64 / 2000) as i64);
-    let upcoming = Duration::seconds(settings.upcoming_seconds.min(i64::MAX as u64 / 2000) as i64);
+    // Windows are saturating: "forever" in a config must not overflow the calendar.
+    let since = shift(now, settings.recent_seconds, false);
+    let until = shift(now, settings.upcoming_seconds, true);
     match item.kind {
         Kind::Incident => match item.status.as_str() {
             "resolved" | "postmortem" | "completed" => {
                 let at = item.resolved_at.or(item.updated_at)?;
-                (at >= now - recent).then_some(Section::Resolved)
+                (at >= since).then_some(Section::Resolved)
             }
             _ => Some(Section::Incident),
         },
@@ -111,11 +112,26 @@ pub fn section_of(
                 } else if start <= now && item.status != "scheduled" {
                     Some(Section::MaintenanceNow)
                 } else {
-                    (start <= now + upcoming).then_some(Section::MaintenancePlanned)
+                    (start <= until).then_some(Section::MaintenancePlanned)
                 }
             }
         },
     }
+}
+
+/// `t` moved `secs` forward or back, clamped to the calendar's ends.
+fn shift(t: DateTime<Utc>, secs: u64, forward: bool) -> DateTime<Utc> {
+    let d = Duration::try_seconds(secs.min(i64::MAX as u64) as i64).unwrap_or(Duration::MAX);
+    let moved = if forward {
+        t.checked_add_signed(d)
+    } else {
+        t.checked_sub_signed(d)
+    };
+    moved.unwrap_or(if forward {
+        DateTime::<Utc>::MAX_UTC
+    } else {
+        DateTime::<Utc>::MIN_UTC
+    })
 }
 
 /// Statuses that put a component in the last section of a view.

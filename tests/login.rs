@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::server::{Reply, Server};
+use crate::server::Server;
 use crate::util::{Run, assert_eq, sample_cache, tempdir, write_config, write_page};
 
 /// Runs `--login` (and `--all`) on `cache`: login silent with exit 0; `--all` one line, exit 2.

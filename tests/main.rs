@@ -5,6 +5,7 @@ mod fetch_faults;
 mod fetch_private;
 mod fetch_sources;
 mod login;
+mod property;
 mod real_pages;
 mod rendering;
 mod selection;
