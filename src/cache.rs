@@ -177,6 +177,14 @@ pub struct Cluster {
     /// The components this cluster covers, as (source index, component id).
     #[serde(default)]
     pub components: Vec<ComponentRef>,
+    /// Entries of this cluster's view the fetcher left out to keep the cache small; the view
+    /// counts them with the ones it does not show.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub more: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

@@ -249,6 +249,10 @@ pub fn render(args: &Args, color: bool, width: usize) -> Result<String, String> 
         .map(|(cluster, scope)| View {
             cluster,
             entries: select::entries(&cache, scope, now),
+            more: match scope {
+                Scope::Cluster(c) => c.more,
+                _ => 0,
+            },
         })
         .collect();
     Ok(match args.format {

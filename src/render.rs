@@ -21,6 +21,8 @@ pub struct View<'a> {
     /// The cluster's name; `None` for a host of no cluster or the unclaimed part of `--all`.
     pub cluster: Option<&'a str>,
     pub entries: Vec<Entry<'a>>,
+    /// Entries the fetcher left out of the cache (counted, never shown).
+    pub more: usize,
 }
 
 pub struct Options<'a> {
@@ -233,7 +235,10 @@ pub fn text(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
             (None, true) => "Not in any cluster".to_owned(),
             (None, false) => "this host".to_owned(),
         };
-        let summary = format!(": {}", counts(&view.entries));
+        let mut summary = format!(": {}", counts(&view.entries));
+        if view.more > 0 {
+            summary.push_str(&format!(" and {} more", view.more));
+        }
         out.line(&[
             ("Status of ", None),
             (&title, Some(Paint::Bold)),
@@ -247,6 +252,7 @@ pub fn text(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
             budget -= 1;
             entry(&mut out, e, opts);
         }
+        hidden += view.more;
     }
     if hidden > 0 {
         out.line(&[(
@@ -401,6 +407,7 @@ pub fn json(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
             .collect();
     } else {
         root["items"] = Value::Array(views.first().map(items).unwrap_or_default());
+        root["more"] = json!(views.first().map_or(0, |v| v.more));
     }
     let mut s = serde_json::to_string_pretty(&root).expect("JSON values serialise");
     s.push('\n');

@@ -491,6 +491,30 @@ fn a_hostile_page_cannot_put_control_characters_on_the_terminal() {
     std::fs::write(&cfg, text).unwrap();
     Run::fetch().arg("--config").arg(&cfg).success();
     let cache = dir.path().join("status.json");
+    // The cache keeps the 50 most severe entries of each view, and counts the rest.
+    let v: Value = serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
+    let kept = v["sources"][0]["items"].as_array().unwrap().len();
+    assert!((50..=100).contains(&kept), "{kept} items kept");
+    assert_eq!(
+        v["clusters"][0]["more"].as_u64().unwrap() as usize,
+        5000 - kept
+    );
+    let login = Run::display()
+        .args([
+            "--login",
+            "--hostname",
+            "alpha-login1",
+            "--color",
+            "never",
+            "--cache",
+        ])
+        .arg(&cache)
+        .success()
+        .stdout();
+    assert!(
+        login.contains("… and 4992 more: motd-status --all"),
+        "{login}"
+    );
     for colour in ["always", "never"] {
         for args in [
             vec!["--login"],

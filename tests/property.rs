@@ -182,6 +182,7 @@ fn random_cache(r: &mut Rng, now: DateTime<Utc>) -> Cache {
                     id: format!("c{}", r.below(10)),
                 })
                 .collect(),
+            more: r.below(100) as usize,
         })
         .collect();
     Cache {
@@ -286,6 +287,10 @@ fn selecting_and_rendering_any_cache_never_panics_or_leaks_controls() {
             .map(|(cluster, scope)| View {
                 cluster,
                 entries: select::entries(&cache, scope, now),
+                more: match scope {
+                    Scope::Cluster(c) => c.more,
+                    _ => 0,
+                },
             })
             .collect();
         let host = text(&mut r);

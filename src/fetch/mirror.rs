@@ -110,6 +110,7 @@ pub fn combine(cfg: &Config, mut mirrored: Cache, url: &str) -> (Cache, Vec<Stri
                     name: c.name.clone(),
                     hosts: c.hosts.clone(),
                     components: r.components,
+                    more: 0,
                 }
             })
             .collect();

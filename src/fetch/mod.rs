@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 
 use crate::cache::{self, Cache, Component, ComponentRef, Item, Kind, Settings};
 use crate::sanitize::plain_text;
-use crate::select::{is_degraded, section_of};
+use crate::select::{self, Scope, is_degraded, section_of};
 use config::Config;
 use model::{Incident, Response};
 use resolve::Resolved;
@@ -27,6 +27,12 @@ use source::{FetchError, Origin};
 
 /// An update body is cut to this many characters in the cache: a login shows one line of it.
 const UPDATE_CHARS: usize = 400;
+/// Titles and component names are cut to this many characters: a terminal line is shorter.
+const NAME_CHARS: usize = 300;
+/// Each view (every cluster's, a host of no cluster's, the unclaimed part of `--all`) keeps at
+/// most this many entries in the cache, most severe first. A login shows 8; a page with
+/// thousands of open items must not make every login parse them all.
+pub const PER_VIEW: usize = 50;
 
 /// One source as fetched: the page, its components and every incident and maintenance seen.
 #[derive(Debug, Clone)]
@@ -155,7 +161,7 @@ pub fn build_cache(
             .filter(|c| named.contains(c.id.as_str()) || is_degraded(&c.status))
             .map(|c| Component {
                 id: c.id.clone(),
-                name: c.name.clone(),
+                name: shorten(&c.name, NAME_CHARS),
                 group: c
                     .group_id
                     .as_deref()
@@ -191,17 +197,76 @@ pub fn build_cache(
                 .filter(|r| kept_ids.get(r.source).is_some_and(|k| k.contains(&r.id)))
                 .cloned()
                 .collect::<Vec<ComponentRef>>(),
+            more: 0,
         })
         .collect();
-    Cache {
+    let mut cache = Cache {
         version: cache::VERSION,
         generator: concat!("motd-status-fetch ", env!("CARGO_PKG_VERSION")).to_owned(),
         fetched_at: now,
         checked_at: Some(now),
-        settings,
+        settings: reach,
         sources,
         clusters,
         validators: Vec::new(),
+    };
+    trim_views(&mut cache, now, PER_VIEW);
+    cache.settings = settings;
+    cache
+}
+
+/// Keeps only the first `per_view` entries of every view (with the components their items
+/// name), so the cache, and the work of every login, stays bounded however big the page is.
+/// Views are computed with the cache's own rules, so what is kept is what would be shown first.
+fn trim_views(cache: &mut Cache, now: DateTime<Utc>, per_view: usize) {
+    let mut items: HashSet<(usize, String)> = HashSet::new();
+    let mut comps: HashSet<(usize, String)> = HashSet::new();
+    // Each cluster's view length before trimming.
+    let mut more = vec![0; cache.clusters.len()];
+    {
+        let mut scopes: Vec<Scope<'_>> = cache.clusters.iter().map(Scope::Cluster).collect();
+        scopes.push(Scope::NoCluster);
+        scopes.push(Scope::Unclaimed);
+        for (i, scope) in scopes.into_iter().enumerate() {
+            let entries = select::entries(cache, scope, now);
+            if i < more.len() {
+                more[i] = entries.len();
+            }
+            for entry in entries.into_iter().take(per_view) {
+                let si = cache
+                    .sources
+                    .iter()
+                    .position(|s| std::ptr::eq(s, entry.source))
+                    .expect("an entry's source is one of the cache's");
+                if let Some(item) = entry.item {
+                    items.insert((si, item.id.clone()));
+                    comps.extend(item.components.iter().map(|id| (si, id.clone())));
+                }
+                if let Some(c) = entry.component {
+                    comps.insert((si, c.id.clone()));
+                }
+            }
+        }
+    }
+    for (si, source) in cache.sources.iter_mut().enumerate() {
+        source.items.retain(|i| items.contains(&(si, i.id.clone())));
+        source
+            .components
+            .retain(|c| comps.contains(&(si, c.id.clone())));
+    }
+    for cluster in &mut cache.clusters {
+        cluster
+            .components
+            .retain(|r| comps.contains(&(r.source, r.id.clone())));
+    }
+    // What each cluster's view lost: its length before, less its length now.
+    let kept: Vec<usize> = cache
+        .clusters
+        .iter()
+        .map(|c| select::entries(cache, Scope::Cluster(c), now).len())
+        .collect();
+    for ((cluster, before), after) in cache.clusters.iter_mut().zip(more).zip(kept) {
+        cluster.more = before.saturating_sub(after);
     }
 }
 
@@ -218,7 +283,7 @@ fn item_of(inc: &Incident) -> Item {
             Kind::Incident
         },
         id: inc.id.clone(),
-        name: inc.name.clone(),
+        name: shorten(&inc.name, NAME_CHARS),
         status: inc.status.clone(),
         impact: inc.impact.clone(),
         shortlink: inc.shortlink.clone().filter(|s| !s.is_empty()),
