@@ -390,6 +390,12 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
 /// fixed temp name is enough and a writer killed half-way leaves at most that one file, which the
 /// next write replaces.
 pub fn write_atomic(path: &Path, bytes: &[u8], _lock: &Lock) -> io::Result<()> {
+    replace_file(path, bytes)
+}
+
+/// Replaces `path` with `bytes` atomically, mode 0644, through `.<name>.tmp` beside it. Two
+/// writers of the same file must not run at once: the fetcher calls it under the [`Lock`].
+pub fn replace_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let tmp = sibling(path, ".tmp");
     let result = (|| {
         let mut file = OpenOptions::new()

@@ -136,3 +136,52 @@ fn times_are_local_with_the_zone_abbreviation_and_relative() {
         "{out}"
     );
 }
+
+#[test]
+fn the_fetcher_writes_a_markdown_view_for_web_portals() {
+    let dir = tempdir();
+    let md = dir.path().join("motd.md");
+    let cfg = crate::util::write_config(
+        dir.path(),
+        &crate::util::sample_page().display().to_string(),
+        &format!(
+            "motd_file = {:?}\nmotd_format = \"markdown\"\nmotd_cluster = \"Beta\"\n{}",
+            md.display().to_string(),
+            crate::util::SAMPLE_CLUSTERS
+        ),
+    );
+    Run::fetch().arg("--config").arg(&cfg).success();
+    let written = std::fs::read_to_string(&md).unwrap();
+    let shown = Run::display()
+        .args([
+            "--login",
+            "--cluster",
+            "Beta",
+            "--format",
+            "markdown",
+            "--cache",
+        ])
+        .arg(dir.path().join("status.json"))
+        .success()
+        .stdout();
+    assert_eq!(written, shown);
+    assert!(
+        written.starts_with("### Beta: 2 incidents, 1 maintenance, 1 degraded\n"),
+        "{written}"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&md).unwrap().permissions().mode() & 0o777,
+        0o644
+    );
+
+    let bad = crate::util::write_config(dir.path(), "x", "motd_format = \"html\"\n");
+    let out = Run::fetch().arg("--config").arg(&bad).output();
+    assert_eq!(out.code(), 2);
+    assert!(
+        out.stderr()
+            .contains("config.toml:3: key `motd_format`: \"html\" is not \"text\" or \"markdown\""),
+        "{}",
+        out.stderr()
+    );
+}

@@ -30,6 +30,10 @@ pub struct Config {
     pub http: HttpConfig,
     /// Where to also write this host's rendered view after each fetch (for pam_motd).
     pub motd_file: Option<PathBuf>,
+    /// `motd_format = "markdown"` writes Markdown instead of text (for Open OnDemand).
+    pub motd_markdown: bool,
+    /// `motd_cluster`: whose view `motd_file` holds, instead of this host's cluster.
+    pub motd_cluster: Option<String>,
     /// A published motd-status cache to copy instead of fetching pages (URL or path).
     pub mirror: Option<String>,
     /// The display settings the file sets explicitly: in mirror mode they override the
@@ -208,6 +212,8 @@ struct Raw {
     no_proxy: Option<String>,
     ca_file: Option<PathBuf>,
     motd_file: Option<PathBuf>,
+    motd_format: Option<Spanned<String>>,
+    motd_cluster: Option<String>,
     page_id: Option<Spanned<String>>,
     api_key_file: Option<PathBuf>,
     api_base: Option<String>,
@@ -529,6 +535,21 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         clusters,
         http,
         motd_file: raw.motd_file.map(|p| base.join(p)),
+        motd_markdown: match &raw.motd_format {
+            None => false,
+            Some(f) => match f.get_ref().as_str() {
+                "text" => false,
+                "markdown" => true,
+                other => {
+                    return Err(err(
+                        Some(f.span()),
+                        Some("motd_format"),
+                        format!("{other:?} is not \"text\" or \"markdown\""),
+                    ));
+                }
+            },
+        },
+        motd_cluster: raw.motd_cluster.clone(),
         mirror,
         settings_given,
         jitter: duration(&raw.jitter, "jitter", Duration::ZERO)?,

@@ -5,7 +5,7 @@
 //! 3 another fetcher holds the lock.
 
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -338,8 +338,9 @@ fn write(cfg: &Config, c: &Cache, lock: &Lock) -> Result<(), i32> {
     })
 }
 
-/// Writes this host's view to `motd_file`, if set, for pam_motd: plain text, 80 columns,
-/// exactly what `motd-status --login` would print (an empty file when there is nothing).
+/// Writes this host's view (or `motd_cluster`'s) to `motd_file`, if set: for pam_motd plain
+/// text, 80 columns, exactly what `motd-status --login` would print (an empty file when there
+/// is nothing); with `motd_format = "markdown"`, Markdown for Open OnDemand's dashboard.
 fn motd_file(cfg: &Config) -> i32 {
     let Some(path) = &cfg.motd_file else {
         return EXIT_OK;
@@ -347,11 +348,15 @@ fn motd_file(cfg: &Config) -> i32 {
     let args = display::Args {
         login: true,
         all: false,
-        cluster: None,
+        cluster: cfg.motd_cluster.clone(),
         hostname: None,
         cache: Some(cfg.cache.clone()),
         color: ColorChoice::Never,
-        format: Format::Text,
+        format: if cfg.motd_markdown {
+            Format::Markdown
+        } else {
+            Format::Text
+        },
         width: Some(80),
         deadline: None,
     };
@@ -365,7 +370,8 @@ fn motd_file(cfg: &Config) -> i32 {
             return EXIT_FAILED;
         }
     };
-    match write_file_atomic(path, text.as_bytes()) {
+    // Still under the cache lock, so one fixed temp name is safe here too.
+    match cache::replace_file(path, text.as_bytes()) {
         Ok(()) => EXIT_OK,
         Err(e) => {
             log::error(format!(
@@ -375,34 +381,6 @@ fn motd_file(cfg: &Config) -> i32 {
             EXIT_FAILED
         }
     }
-}
-
-/// Temp file in the same directory, fsync, rename, mode 0644; the temp file is removed on error.
-fn write_file_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp"));
-    let result = (|| {
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(true)
-            .write(true)
-            .mode(0o644)
-            .open(&tmp)?;
-        f.set_permissions(std::fs::Permissions::from_mode(0o644))?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
 
 fn list_groups(pages: &[Page]) {
