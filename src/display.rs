@@ -82,6 +82,12 @@ Environment:
   MOTD_STATUS=off       Read by the profile.d snippets: do not run at login
   TZ                    Times are shown in this zone (default /etc/localtime)
 
+Files:
+  /var/cache/motd-status/status.json   The cache written by motd-status-fetch; used only if
+                                       owned by root, you or the motd-status user and not
+                                       writable by group or others
+  /etc/profile.d/motd-status.sh, .csh  The login snippets that run motd-status --login
+
 The cache is written by motd-status-fetch; this program never touches the network.
 Exit status: 0 on success (always with --login), 2 on a usage error or an unusable cache.
 ";

@@ -1,5 +1,6 @@
 //! The one integration-test binary: every module below runs the real binaries.
 
+mod cli;
 mod fetch_concurrency;
 mod fetch_faults;
 mod fetch_private;

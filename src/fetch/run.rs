@@ -48,7 +48,14 @@ Environment:
   http_proxy, HTTP_PROXY                Proxy for http pages
   NO_PROXY, no_proxy                    Hosts reached directly (the config's no_proxy wins)
   SSL_CERT_FILE, SSL_CERT_DIR           Trust these CAs instead of the system's
-  MOTD_STATUS_NOW     Pretend the time is this RFC 3339 instant (for tests)
+  CREDENTIALS_DIRECTORY                 Where %d in api_key_file points (LoadCredential=)
+  JOURNAL_STREAM                        Set by systemd: log lines carry syslog priorities
+  MOTD_STATUS_NOW                       Pretend the time is this RFC 3339 instant (for tests)
+
+Files:
+  /etc/motd-status/config.toml          The config (see motd-status.toml(5))
+  /var/cache/motd-status/status.json    The cache it writes (the config's cache), with
+                                        .status.json.lock and .status.json.tmp beside it
 
 Exit status: 0 done, 1 the fetch or check failed (the previous cache is kept),
 2 usage or config error, 3 another motd-status-fetch is running (skipped).
