@@ -362,19 +362,6 @@ impl Lock {
             Err(fs::TryLockError::Error(e)) => Err(e),
         }
     }
-
-    /// Waits for the lock.
-    pub fn acquire(cache: &Path) -> io::Result<Lock> {
-        let path = sibling(cache, ".lock");
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode(0o644)
-            .open(&path)?;
-        file.lock()?;
-        Ok(Lock { _file: file })
-    }
 }
 
 /// `dir/.name<suffix>` beside `path`. Hidden, so a glob over the directory skips it.
@@ -431,10 +418,15 @@ pub fn to_bytes(cache: &Cache) -> Vec<u8> {
 
 /// The cache path from `--cache`, then `MOTD_STATUS_CACHE`, then the default.
 pub fn resolve_path(flag: Option<PathBuf>) -> PathBuf {
+    flag_env_or(flag, ENV_PATH, DEFAULT_PATH)
+}
+
+/// A path from a flag, else a non-empty environment variable, else a default.
+pub fn flag_env_or(flag: Option<PathBuf>, var: &str, default: &str) -> PathBuf {
     flag.or_else(|| {
-        std::env::var_os(ENV_PATH)
+        std::env::var_os(var)
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
     })
-    .unwrap_or_else(|| PathBuf::from(DEFAULT_PATH))
+    .unwrap_or_else(|| PathBuf::from(default))
 }

@@ -252,14 +252,7 @@ pub fn render(args: &Args, color: bool, width: usize) -> Result<String, String> 
     };
     let views: Vec<View<'_>> = views
         .into_iter()
-        .map(|(cluster, scope)| View {
-            cluster,
-            entries: select::entries(&cache, scope, now),
-            more: match scope {
-                Scope::Cluster(c) => c.more,
-                _ => 0,
-            },
-        })
+        .map(|(cluster, scope)| View::of(&cache, cluster, scope, now))
         .collect();
     Ok(match args.format {
         Format::Text => render::text(&cache, &views, &opts),

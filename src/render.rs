@@ -14,7 +14,7 @@ use unicode_width::UnicodeWidthChar;
 use crate::cache::{Cache, Kind};
 use crate::localtime::{LocalZone, age, relative};
 use crate::sanitize::terminal;
-use crate::select::{Entry, Section};
+use crate::select::{self, Entry, Scope, Section};
 
 /// A titled list of entries: a cluster's view, or one part of `--all`.
 pub struct View<'a> {
@@ -23,6 +23,25 @@ pub struct View<'a> {
     pub entries: Vec<Entry<'a>>,
     /// Entries the fetcher left out of the cache (counted, never shown).
     pub more: usize,
+}
+
+impl<'a> View<'a> {
+    /// The view of `scope` at `now`, titled `cluster`.
+    pub fn of(
+        cache: &'a Cache,
+        cluster: Option<&'a str>,
+        scope: Scope<'a>,
+        now: DateTime<Utc>,
+    ) -> View<'a> {
+        View {
+            cluster,
+            entries: select::entries(cache, scope, now),
+            more: match scope {
+                Scope::Cluster(c) => c.more,
+                _ => 0,
+            },
+        }
+    }
 }
 
 pub struct Options<'a> {

@@ -446,37 +446,6 @@ fn hostile_page(dir: &Path, incidents: usize) -> PathBuf {
     )
 }
 
-/// No control character but newline, and no escape sequence but SGR colours.
-fn assert_clean(out: &str, colour: bool) {
-    let mut rest = out;
-    while let Some(at) = rest.find('\x1b') {
-        assert!(
-            colour,
-            "an escape sequence with colour off: {:?}",
-            &rest[at..(at + 20).min(rest.len())]
-        );
-        let seq = &rest[at..];
-        let end = seq[2..]
-            .find('m')
-            .map(|i| i + 3)
-            .expect("an SGR sequence ends in m");
-        assert!(
-            seq.starts_with("\x1b[")
-                && seq[2..end - 1]
-                    .bytes()
-                    .all(|b| b.is_ascii_digit() || b == b';'),
-            "not SGR: {:?}",
-            &seq[..end]
-        );
-        rest = &seq[end..];
-    }
-    for c in out.chars() {
-        let bad = (c.is_control() && c != '\n' && c != '\x1b')
-            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}' | '\u{2028}' | '\u{2029}');
-        assert!(!bad, "{c:?} reached stdout");
-    }
-}
-
 #[test]
 fn a_hostile_page_cannot_put_control_characters_on_the_terminal() {
     let dir = tempdir();
@@ -528,7 +497,7 @@ fn a_hostile_page_cannot_put_control_characters_on_the_terminal() {
                 .args(&args)
                 .success();
             let text = out.stdout();
-            assert_clean(&text, colour == "always");
+            crate::util::assert_clean(&text, colour == "always");
             if args == ["--login"] {
                 // Bounded: 8 items, 80 columns, and the rest counted.
                 let plain = strip_sgr(&text);

@@ -205,28 +205,6 @@ fn random_cache(r: &mut Rng, now: DateTime<Utc>) -> Cache {
     }
 }
 
-fn assert_clean(out: &str, colour: bool) {
-    let mut rest = out;
-    while let Some(at) = rest.find('\x1b') {
-        assert!(colour, "escape with colour off in {out:?}");
-        let seq = &rest[at..];
-        let end = seq.find('m').expect("SGR ends in m") + 1;
-        assert!(
-            seq[2..end - 1]
-                .bytes()
-                .all(|b| b.is_ascii_digit() || b == b';'),
-            "not SGR: {:?}",
-            &seq[..end]
-        );
-        rest = &seq[end..];
-    }
-    for c in out.chars() {
-        let bad = (c.is_control() && c != '\n' && c != '\x1b')
-            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}' | '\u{2028}' | '\u{2029}');
-        assert!(!bad, "{c:?} in {out:?}");
-    }
-}
-
 #[test]
 fn parsing_any_bytes_never_panics() {
     let mut r = Rng(seed());
@@ -284,14 +262,7 @@ fn selecting_and_rendering_any_cache_never_panics_or_leaks_controls() {
         scopes.push((None, Scope::Unclaimed));
         let views: Vec<View<'_>> = scopes
             .into_iter()
-            .map(|(cluster, scope)| View {
-                cluster,
-                entries: select::entries(&cache, scope, now),
-                more: match scope {
-                    Scope::Cluster(c) => c.more,
-                    _ => 0,
-                },
-            })
+            .map(|(cluster, scope)| View::of(&cache, cluster, scope, now))
             .collect();
         let host = text(&mut r);
         let _ = select::cluster_for_host(&cache, &host);
@@ -307,7 +278,7 @@ fn selecting_and_rendering_any_cache_never_panics_or_leaks_controls() {
                 all: r.chance(50),
             };
             let text = render::text(&cache, &views, &opts);
-            assert_clean(&text, colour);
+            crate::util::assert_clean(&text, colour);
             if !colour {
                 for line in text.lines() {
                     assert!(
@@ -316,7 +287,7 @@ fn selecting_and_rendering_any_cache_never_panics_or_leaks_controls() {
                     );
                 }
             }
-            assert_clean(&render::markdown(&cache, &views, &opts), false);
+            crate::util::assert_clean(&render::markdown(&cache, &views, &opts), false);
             let json = render::json(&cache, &views, &opts);
             serde_json::from_str::<serde_json::Value>(&json).expect("JSON output parses");
         }

@@ -253,12 +253,7 @@ struct RawLogin {
 
 /// The config path from `--config`, then `MOTD_STATUS_CONFIG`, then the default.
 pub fn resolve_path(flag: Option<PathBuf>) -> PathBuf {
-    flag.or_else(|| {
-        std::env::var_os(ENV_PATH)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    })
-    .unwrap_or_else(|| PathBuf::from(DEFAULT_PATH))
+    cache::flag_env_or(flag, ENV_PATH, DEFAULT_PATH)
 }
 
 /// Reads and resolves the config at `path`.
