@@ -37,9 +37,10 @@ pub struct Cache {
     #[serde(default)]
     pub generator: String,
     /// The last time every source was fetched successfully.
+    #[serde(deserialize_with = "ts::required")]
     pub fetched_at: DateTime<Utc>,
     /// The last time every source was confirmed current (a 304 moves this, not `fetched_at`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "ts::optional")]
     pub checked_at: Option<DateTime<Utc>>,
     pub settings: Settings,
     pub sources: Vec<Source>,
@@ -151,15 +152,15 @@ pub struct Item {
     pub impact: String,
     #[serde(default)]
     pub shortlink: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "ts::optional")]
     pub started_at: Option<DateTime<Utc>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "ts::optional")]
     pub updated_at: Option<DateTime<Utc>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "ts::optional")]
     pub resolved_at: Option<DateTime<Utc>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "ts::optional")]
     pub scheduled_for: Option<DateTime<Utc>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "ts::optional")]
     pub scheduled_until: Option<DateTime<Utc>>,
     /// Ids of the components it affects (of its own source).
     #[serde(default)]
@@ -334,11 +335,15 @@ fn check_trust(meta: &fs::Metadata) -> Result<(), String> {
 /// login, and the packaged user is a local system user created by sysusers.d.
 fn fetch_user_uid() -> Option<u32> {
     let passwd = fs::read_to_string("/etc/passwd").ok()?;
-    passwd.lines().find_map(|line| {
-        let mut fields = line.split(':');
-        (fields.next()? == FETCH_USER).then_some(())?;
-        fields.nth(1)?.parse().ok()
-    })
+    // One substring search, not a split of every line: sites list thousands of local users.
+    let needle = format!("\n{FETCH_USER}:");
+    let at = if passwd.starts_with(&needle[1..]) {
+        0
+    } else {
+        passwd.find(&needle)? + 1
+    };
+    let line = passwd[at..].lines().next()?;
+    line.split(':').nth(2)?.parse().ok()
 }
 
 /// An exclusive lock on `<cache>.lock`, held for a whole fetch so two fetchers never interleave.
@@ -409,9 +414,10 @@ pub fn replace_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
     result
 }
 
-/// Serialises a cache the way the fetcher writes it.
+/// Serialises a cache the way the fetcher writes it: compact, because every login parses it
+/// (`jq . status.json` shows it indented).
 pub fn to_bytes(cache: &Cache) -> Vec<u8> {
-    let mut out = serde_json::to_vec_pretty(cache).expect("a cache always serialises");
+    let mut out = serde_json::to_vec(cache).expect("a cache always serialises");
     out.push(b'\n');
     out
 }
@@ -429,4 +435,61 @@ pub fn flag_env_or(flag: Option<PathBuf>, var: &str, default: &str) -> PathBuf {
             .map(PathBuf::from)
     })
     .unwrap_or_else(|| PathBuf::from(default))
+}
+
+/// Timestamps, read strictly as RFC 3339 straight from the input: chrono's own `Deserialize`
+/// goes through a lenient parser and an owned string, which made them a good part of a
+/// login's work.
+mod ts {
+    use std::fmt;
+
+    use chrono::{DateTime, Utc};
+    use serde::Deserializer;
+    use serde::de::{self, Visitor};
+
+    struct Ts;
+
+    impl Visitor<'_> for Ts {
+        type Value = DateTime<Utc>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an RFC 3339 timestamp")
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            DateTime::parse_from_rfc3339(v)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|e| E::custom(format_args!("{v:?}: {e}")))
+        }
+    }
+
+    struct OptTs;
+
+    impl<'de> Visitor<'de> for OptTs {
+        type Value = Option<DateTime<Utc>>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an RFC 3339 timestamp or null")
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            required(d).map(Some)
+        }
+    }
+
+    pub fn required<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        d.deserialize_str(Ts)
+    }
+
+    pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+        d.deserialize_option(OptTs)
+    }
 }

@@ -198,12 +198,25 @@ pub fn main() -> i32 {
     let color = use_color(args.color);
     let width = args.width.or_else(terminal_width).unwrap_or(80);
 
+    // One thread needs no second malloc arena; glibc would set one up for the worker.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only tunes the allocator; called before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
+    }
     let (tx, rx) = mpsc::channel();
     let worker = args.clone();
     let spawned = std::thread::Builder::new()
         .name("render".into())
         .spawn(move || {
-            let _ = tx.send(render(&worker, color, width));
+            let out = load(&worker).and_then(|cache| {
+                let out = render_cache(&cache, &worker, color, width);
+                // The process exits right after printing: freeing every string of the cache
+                // one by one would be work for nothing.
+                std::mem::forget(cache);
+                out
+            });
+            let _ = tx.send(out);
         });
     if spawned.is_err() {
         return if args.login { 0 } else { 2 };
@@ -234,13 +247,20 @@ pub fn main() -> i32 {
     }
 }
 
-/// Reads the cache and renders the requested view. Runs on the worker thread.
+/// Reads the cache and renders the requested view.
 pub fn render(args: &Args, color: bool, width: usize) -> Result<String, String> {
+    render_cache(&load(args)?, args, color, width)
+}
+
+fn load(args: &Args) -> Result<Cache, String> {
     let path = cache::resolve_path(args.cache.clone());
-    let cache = cache::read(&path).map_err(|e| e.to_string())?;
+    cache::read(&path).map_err(|e| e.to_string())
+}
+
+fn render_cache(cache: &Cache, args: &Args, color: bool, width: usize) -> Result<String, String> {
     let now = clock::now()?;
     let zone = LocalZone::from_env();
-    let views = views(&cache, args)?;
+    let views = views(cache, args)?;
     let opts = Options {
         now,
         zone: &zone,
@@ -252,12 +272,12 @@ pub fn render(args: &Args, color: bool, width: usize) -> Result<String, String> 
     };
     let views: Vec<View<'_>> = views
         .into_iter()
-        .map(|(cluster, scope)| View::of(&cache, cluster, scope, now))
+        .map(|(cluster, scope)| View::of(cache, cluster, scope, now))
         .collect();
     Ok(match args.format {
-        Format::Text => render::text(&cache, &views, &opts),
-        Format::Json => render::json(&cache, &views, &opts),
-        Format::Markdown => render::markdown(&cache, &views, &opts),
+        Format::Text => render::text(cache, &views, &opts),
+        Format::Json => render::json(cache, &views, &opts),
+        Format::Markdown => render::markdown(cache, &views, &opts),
     })
 }
 

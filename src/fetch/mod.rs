@@ -26,13 +26,14 @@ use session::Session;
 use source::{FetchError, Origin};
 
 /// An update body is cut to this many characters in the cache: a login shows one line of it.
-const UPDATE_CHARS: usize = 400;
+const UPDATE_CHARS: usize = 200;
 /// Titles and component names are cut to this many characters: a terminal line is shorter.
 const NAME_CHARS: usize = 300;
 /// Each view (every cluster's, a host of no cluster's, the unclaimed part of `--all`) keeps at
-/// most this many entries in the cache, most severe first. A login shows 8; a page with
+/// most this many entries in the cache, most severe first, and counts the rest. A login shows
+/// 8 and `--all` a screenful per cluster; the page itself has the full list. A page with
 /// thousands of open items must not make every login parse them all.
-pub const PER_VIEW: usize = 50;
+pub const PER_VIEW: usize = 20;
 
 /// One source as fetched: the page, its components and every incident and maintenance seen.
 #[derive(Debug, Clone)]
