@@ -52,6 +52,8 @@ fn a_fifo_as_cache_finishes_at_once_and_prints_nothing() {
         (login.code(), login.stdout(), login.stderr()),
         (0, String::new(), String::new())
     );
+    // Well inside the 200 ms deadline: the FIFO is refused without reading it. (Bounds in these
+    // tests leave room for process start-up on a loaded two-core CI machine.)
     assert!(took < Duration::from_millis(200), "took {took:?}");
     refused(&fifo, "not a regular file");
 }
@@ -130,7 +132,7 @@ fn a_read_that_hangs_forever_is_cut_off_by_the_deadline() {
         (0, String::new(), String::new())
     );
     assert!(
-        login.took >= Duration::from_millis(200) && login.took < Duration::from_millis(400),
+        login.took >= Duration::from_millis(200) && login.took < Duration::from_millis(600),
         "--login took {:?}; the deadline is 200 ms",
         login.took
     );
@@ -141,7 +143,7 @@ fn a_read_that_hangs_forever_is_cut_off_by_the_deadline() {
         .output();
     assert_eq!(custom.code(), 0);
     assert!(
-        custom.took < Duration::from_millis(250),
+        custom.took < Duration::from_millis(450),
         "took {:?}",
         custom.took
     );
@@ -151,7 +153,7 @@ fn a_read_that_hangs_forever_is_cut_off_by_the_deadline() {
         .arg(&cache)
         .output();
     assert_eq!(all.code(), 2);
-    assert!(all.took < Duration::from_millis(600), "took {:?}", all.took);
+    assert!(all.took < Duration::from_millis(900), "took {:?}", all.took);
     assert!(
         all.stderr()
             .ends_with("gave up after 300ms (a hung filesystem?)\n"),
