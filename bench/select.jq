@@ -43,9 +43,11 @@ def glob($h): ascii_downcase | gsub("(?<c>[.+^$(){}|\\[\\]\\\\])"; "\\\(.c)")
 | select($st.login and ($all | length > 0))
 | [[0], [1, 2], [3], [4]] as $groups | ["incident", "maintenance", "resolved", "degraded"] as $one
 | ["incidents", "maintenances", "resolved", "degraded"] as $many
+| ($cl.more // 0) as $more
 | "Status of \($cl.name // "this host"): " + ([range(4) as $i
     | ([$all[] | select(.sec | IN($groups[$i][]))] | length) as $n | select($n > 0)
-    | "\($n) \(if $n == 1 then $one[$i] else $many[$i] end)"] | join(", ")),
+    | "\($n) \(if $n == 1 then $one[$i] else $many[$i] end)"] | join(", "))
+    + (if $more > 0 then " and \($more) more" else "" end),
   ($all[:$st.max_items][] | "  \(.mark + "          " | .[:10])\(.name) (\(.status | gsub("_"; " ")))"),
-  (($all | length) - $st.max_items | select(. > 0) | "… and \(.) more: motd-status --all"),
+  (([($all | length) - $st.max_items, 0] | max) + $more | select(. > 0) | "… and \(.) more: motd-status --all"),
   "Details: \([.sources[].url] | join(" ")) · every cluster: motd-status --all"

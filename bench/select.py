@@ -90,12 +90,14 @@ def main():
     words = ["incident", "maintenance", "resolved", "degraded"]
     plural = ["incidents", "maintenances", "resolved", "degraded"]
     counts = ", ".join(f"{k} {words[i] if k == 1 else plural[i]}" for i, k in enumerate(n) if k)
-    out = [f"Status of {cluster['name'] if cluster else 'this host'}: {counts}"]
+    more = cluster.get("more", 0) if cluster else 0
+    out = [f"Status of {cluster['name'] if cluster else 'this host'}: {counts}"
+           + (f" and {more} more" if more else "")]
     shown = entries[: st["max_items"]]
     for e in shown:
         out.append(f"  {e[4]:<10}{e[3]} ({e[5].replace('_', ' ')})")
-    if len(entries) > len(shown):
-        out.append(f"… and {len(entries) - len(shown)} more: motd-status --all")
+    if len(entries) - len(shown) + more > 0:
+        out.append(f"… and {len(entries) - len(shown) + more} more: motd-status --all")
     urls = " ".join(s["url"] for s in cache["sources"])
     out.append(f"Details: {urls} · every cluster: motd-status --all")
     print("\n".join(out))

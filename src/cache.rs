@@ -291,7 +291,11 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
 
 /// Parses cache bytes, telling a wrong version apart from a broken file.
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Cache, ReadError> {
-    match serde_json::from_slice::<Cache>(bytes) {
+    // Validating the UTF-8 once, in bulk, is much cheaper than serde_json checking every string
+    // on its own, which was a tenth of a login's work.
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| ReadError::Malformed(path.to_owned(), format!("not UTF-8 text: {e}")))?;
+    match serde_json::from_str::<Cache>(text) {
         Ok(c) if c.version == VERSION => Ok(c),
         Ok(c) => Err(ReadError::Version(path.to_owned(), c.version)),
         Err(e) => {
@@ -299,7 +303,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Cache, ReadError> {
             struct Probe {
                 version: u32,
             }
-            match serde_json::from_slice::<Probe>(bytes) {
+            match serde_json::from_str::<Probe>(text) {
                 Ok(p) if p.version != VERSION => {
                     Err(ReadError::Version(path.to_owned(), p.version))
                 }
