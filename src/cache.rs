@@ -46,6 +46,10 @@ pub struct Cache {
     pub sources: Vec<Source>,
     #[serde(default)]
     pub clusters: Vec<Cluster>,
+    /// Where the items that name no component are (`sources[source].items[index]`), for a host
+    /// of no cluster. `None` in caches written without positions: then everything is read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unscoped: Option<Vec<Pos>>,
     /// HTTP validators (ETag / Last-Modified) by URL, for conditional requests. Fetcher only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub validators: Vec<Validator>,
@@ -182,7 +186,22 @@ pub struct Cluster {
     /// counts them with the ones it does not show.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub more: usize,
+    /// Where the items and components this cluster's view can use are, so that a login reads
+    /// only those (see [`read_for`]). `None` in caches written without them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uses: Option<Uses>,
 }
+
+/// Positions of what one view can use.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Default)]
+pub struct Uses {
+    pub items: Vec<Pos>,
+    pub components: Vec<Pos>,
+}
+
+/// `sources[source].items[index]` (or `.components[index]`).
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Pos(pub usize, pub usize);
 
 fn is_zero(n: &usize) -> bool {
     *n == 0
@@ -287,6 +306,120 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
         return Err(ReadError::Empty(path.to_owned()));
     }
     Ok(bytes)
+}
+
+/// Which view a login wants: a cluster by name, or the cluster of a host.
+#[derive(Debug, Clone, Copy)]
+pub enum Want<'a> {
+    Cluster(&'a str),
+    Host(&'a str),
+}
+
+/// Reads the cache for one view: only the clusters, and the items and components that view
+/// can use (by the positions the fetcher recorded); the rest of the file is skipped over, not
+/// parsed into values. What it returns is a [`Cache`] that selects and renders that view
+/// exactly as the whole one would. A cache without positions is read whole.
+pub fn read_for(path: &Path, want: Want<'_>) -> Result<Cache, ReadError> {
+    let bytes = read_bytes(path)?;
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|e| ReadError::Malformed(path.to_owned(), format!("not UTF-8 text: {e}")))?;
+    let lazy: Lazy<'_> = match serde_json::from_str(text) {
+        Ok(l) => l,
+        // Let the full parse say precisely what is wrong.
+        Err(_) => return parse(path, &bytes),
+    };
+    if lazy.version != VERSION {
+        return Err(ReadError::Version(path.to_owned(), lazy.version));
+    }
+    let cluster = match want {
+        Want::Cluster(name) => lazy
+            .clusters
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name)),
+        Want::Host(host) => lazy
+            .clusters
+            .iter()
+            .find(|c| c.hosts.iter().any(|p| crate::glob::host_matches(p, host))),
+    };
+    let empty = Uses::default();
+    let uses = match cluster {
+        Some(c) => c.uses.as_ref(),
+        None => lazy.unscoped.as_ref().map(|_| &empty),
+    };
+    let Some(uses) = uses else {
+        return parse(path, &bytes);
+    };
+    let mut sources: Vec<Source> = lazy
+        .sources
+        .iter()
+        .map(|s| Source {
+            name: s.name.clone(),
+            url: s.url.clone(),
+            time_zone: s.time_zone.clone(),
+            components: Vec::new(),
+            items: Vec::new(),
+        })
+        .collect();
+    let item_pos = match cluster {
+        Some(_) => &uses.items,
+        None => lazy.unscoped.as_ref().unwrap_or(&empty.items),
+    };
+    // Positions that do not fit the file (edited by hand?) or values that do not parse: read
+    // it whole instead, which says what is wrong if anything is.
+    for &Pos(si, i) in item_pos {
+        let item = lazy.sources.get(si).and_then(|s| s.items.get(i));
+        match item.and_then(|raw| serde_json::from_str(raw.get()).ok()) {
+            Some(item) => sources[si].items.push(item),
+            None => return parse(path, &bytes),
+        }
+    }
+    for &Pos(si, i) in &uses.components {
+        let comp = lazy.sources.get(si).and_then(|s| s.components.get(i));
+        match comp.and_then(|raw| serde_json::from_str(raw.get()).ok()) {
+            Some(comp) => sources[si].components.push(comp),
+            None => return parse(path, &bytes),
+        }
+    }
+    Ok(Cache {
+        version: lazy.version,
+        generator: String::new(),
+        fetched_at: lazy.fetched_at,
+        checked_at: lazy.checked_at,
+        settings: lazy.settings,
+        sources,
+        clusters: lazy.clusters,
+        unscoped: lazy.unscoped,
+        validators: Vec::new(),
+    })
+}
+
+/// The cache with its sources' items and components left as raw JSON text.
+#[derive(Deserialize)]
+struct Lazy<'a> {
+    version: u32,
+    #[serde(deserialize_with = "ts::required")]
+    fetched_at: DateTime<Utc>,
+    #[serde(default, deserialize_with = "ts::optional")]
+    checked_at: Option<DateTime<Utc>>,
+    settings: Settings,
+    #[serde(borrow)]
+    sources: Vec<LazySource<'a>>,
+    #[serde(default)]
+    clusters: Vec<Cluster>,
+    #[serde(default)]
+    unscoped: Option<Vec<Pos>>,
+}
+
+#[derive(Deserialize)]
+struct LazySource<'a> {
+    name: String,
+    url: String,
+    #[serde(default)]
+    time_zone: Option<String>,
+    #[serde(default, borrow)]
+    components: Vec<&'a serde_json::value::RawValue>,
+    #[serde(default, borrow)]
+    items: Vec<&'a serde_json::value::RawValue>,
 }
 
 /// Parses cache bytes, telling a wrong version apart from a broken file.

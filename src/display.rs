@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::cache::{self, Cache};
+use crate::cache::{self, Cache, Want};
 use crate::clock;
 use crate::localtime::LocalZone;
 use crate::render::{self, Options, View};
@@ -254,7 +254,16 @@ pub fn render(args: &Args, color: bool, width: usize) -> Result<String, String> 
 
 fn load(args: &Args) -> Result<Cache, String> {
     let path = cache::resolve_path(args.cache.clone());
-    cache::read(&path).map_err(|e| e.to_string())
+    let host;
+    let want = match (&args.cluster, args.all) {
+        (_, true) => return cache::read(&path).map_err(|e| e.to_string()),
+        (Some(name), false) => Want::Cluster(name),
+        (None, false) => {
+            host = args.hostname.clone().unwrap_or_else(hostname);
+            Want::Host(&host)
+        }
+    };
+    cache::read_for(&path, want).map_err(|e| e.to_string())
 }
 
 fn render_cache(cache: &Cache, args: &Args, color: bool, width: usize) -> Result<String, String> {

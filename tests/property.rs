@@ -183,6 +183,7 @@ fn random_cache(r: &mut Rng, now: DateTime<Utc>) -> Cache {
                 })
                 .collect(),
             more: r.below(100) as usize,
+            uses: None,
         })
         .collect();
     Cache {
@@ -201,6 +202,7 @@ fn random_cache(r: &mut Rng, now: DateTime<Utc>) -> Cache {
         },
         sources,
         clusters,
+        unscoped: None,
         validators: Vec::new(),
     }
 }

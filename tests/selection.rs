@@ -459,3 +459,64 @@ fn all_shows_every_cluster_and_what_no_cluster_covers() {
         }
     }
 }
+
+/// A login reads only what its view can use (`cache::read_for`); that must render exactly what
+/// reading the whole cache does, for every cluster, a host of none, and as time moves on.
+#[test]
+fn reading_one_view_renders_what_reading_everything_does() {
+    use motd_status::cache::{self, Want};
+    use motd_status::localtime::LocalZone;
+    use motd_status::render::{self, Options, View};
+    use motd_status::select::{self, Scope};
+
+    for show_unscoped in [true, false] {
+        let dir = fetched(&format!("show_unscoped = {show_unscoped}\n{CLUSTERS}"));
+        let path = dir.path().join("status.json");
+        let whole = cache::read(&path).unwrap();
+        let zone = LocalZone::utc();
+        for now in [
+            "2026-11-26T09:30:00+01:00",
+            "2026-11-27T12:00:00+01:00",
+            "2026-11-29T09:00:00+01:00",
+            "2026-12-05T09:00:00+01:00",
+        ] {
+            let now = chrono::DateTime::parse_from_rfc3339(now)
+                .unwrap()
+                .with_timezone(&chrono::Utc);
+            for want in [
+                Want::Cluster("Alpha"),
+                Want::Cluster("beta"),
+                Want::Host("alpha-login9"),
+                Want::Host("gamma-1"),
+            ] {
+                let part = cache::read_for(&path, want).unwrap();
+                assert!(part.sources[0].items.len() <= whole.sources[0].items.len());
+                let render = |c: &cache::Cache| {
+                    let cluster = match want {
+                        Want::Cluster(n) => select::cluster_by_name(c, n),
+                        Want::Host(h) => select::cluster_for_host(c, h),
+                    };
+                    let view = match cluster {
+                        Some(cl) => View::of(c, Some(&cl.name), Scope::Cluster(cl), now),
+                        None => View::of(c, None, Scope::NoCluster, now),
+                    };
+                    let opts = Options {
+                        now,
+                        zone: &zone,
+                        color: false,
+                        width: 100,
+                        max_items: Some(8),
+                        login: false,
+                        all: false,
+                    };
+                    let views = [view];
+                    (
+                        render::text(c, &views, &opts),
+                        render::json(c, &views, &opts).replace(&c.generator, ""),
+                    )
+                };
+                assert_eq!(render(&part), render(&whole), "{want:?} at {now}");
+            }
+        }
+    }
+}

@@ -111,6 +111,7 @@ pub fn combine(cfg: &Config, mut mirrored: Cache, url: &str) -> (Cache, Vec<Stri
                     hosts: c.hosts.clone(),
                     components: r.components,
                     more: 0,
+                    uses: None,
                 }
             })
             .collect();
@@ -120,6 +121,9 @@ pub fn combine(cfg: &Config, mut mirrored: Cache, url: &str) -> (Cache, Vec<Stri
         env!("CARGO_PKG_VERSION")
     );
     mirrored.validators = Vec::new();
+    // Positions are this fetcher's to vouch for: recorded anew for whatever clusters and
+    // settings now apply.
+    super::record_uses(&mut mirrored);
     (mirrored, problems)
 }
 

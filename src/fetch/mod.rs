@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
-use crate::cache::{self, Cache, Component, ComponentRef, Item, Kind, Settings};
+use crate::cache::{self, Cache, Component, ComponentRef, Item, Kind, Pos, Settings, Uses};
 use crate::sanitize::plain_text;
 use crate::select::{self, Scope, is_degraded, section_of};
 use config::Config;
@@ -199,6 +199,7 @@ pub fn build_cache(
                 .cloned()
                 .collect::<Vec<ComponentRef>>(),
             more: 0,
+            uses: None,
         })
         .collect();
     let mut cache = Cache {
@@ -209,11 +210,64 @@ pub fn build_cache(
         settings: reach,
         sources,
         clusters,
+        unscoped: None,
         validators: Vec::new(),
     };
     trim_views(&mut cache, now, PER_VIEW);
     cache.settings = settings;
+    record_uses(&mut cache);
     cache
+}
+
+/// Records, for every cluster, where the items and components its view can use are (and, for
+/// hosts of no cluster, where the unscoped items are), so a login reads only those. "Can use"
+/// does not depend on the time: the windows are applied at display time, to these.
+pub(crate) fn record_uses(cache: &mut Cache) {
+    let show_unscoped = cache.settings.show_unscoped;
+    let mut unscoped = Vec::new();
+    for (si, source) in cache.sources.iter().enumerate() {
+        for (i, item) in source.items.iter().enumerate() {
+            if item.components.is_empty() && show_unscoped {
+                unscoped.push(Pos(si, i));
+            }
+        }
+    }
+    let uses: Vec<Uses> = cache
+        .clusters
+        .iter()
+        .map(|cluster| {
+            let covered: HashSet<(usize, &str)> = cluster
+                .components
+                .iter()
+                .map(|r| (r.source, r.id.as_str()))
+                .collect();
+            let mut uses = Uses::default();
+            let mut named: HashSet<(usize, &str)> = HashSet::new();
+            for (si, source) in cache.sources.iter().enumerate() {
+                for (i, item) in source.items.iter().enumerate() {
+                    let mine = item
+                        .components
+                        .iter()
+                        .any(|id| covered.contains(&(si, id.as_str())));
+                    if mine || (item.components.is_empty() && show_unscoped) {
+                        uses.items.push(Pos(si, i));
+                        named.extend(item.components.iter().map(|id| (si, id.as_str())));
+                    }
+                }
+                for (i, c) in source.components.iter().enumerate() {
+                    let key = (si, c.id.as_str());
+                    if covered.contains(&key) || named.contains(&key) {
+                        uses.components.push(Pos(si, i));
+                    }
+                }
+            }
+            uses
+        })
+        .collect();
+    for (cluster, uses) in cache.clusters.iter_mut().zip(uses) {
+        cluster.uses = Some(uses);
+    }
+    cache.unscoped = Some(unscoped);
 }
 
 /// Keeps only the first `per_view` entries of every view (with the components their items
