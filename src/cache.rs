@@ -331,16 +331,24 @@ pub fn read_for(path: &Path, want: Want<'_>) -> Result<Cache, ReadError> {
     if lazy.version != VERSION {
         return Err(ReadError::Version(path.to_owned(), lazy.version));
     }
-    let cluster = match want {
+    let chosen = match want {
         Want::Cluster(name) => lazy
             .clusters
             .iter()
-            .find(|c| c.name.eq_ignore_ascii_case(name)),
+            .position(|c| c.name.eq_ignore_ascii_case(name)),
         Want::Host(host) => lazy
             .clusters
             .iter()
-            .find(|c| c.hosts.iter().any(|p| crate::glob::host_matches(p, host))),
+            .position(|c| c.hosts.iter().any(|p| crate::glob::host_matches(p, host))),
     };
+    let full = match chosen {
+        Some(i) => match lazy.clusters[i].parse() {
+            Some(c) => Some(c),
+            None => return parse(path, &bytes),
+        },
+        None => None,
+    };
+    let cluster = full.as_ref();
     let empty = Uses::default();
     let uses = match cluster {
         Some(c) => c.uses.as_ref(),
@@ -387,7 +395,17 @@ pub fn read_for(path: &Path, want: Want<'_>) -> Result<Cache, ReadError> {
         checked_at: lazy.checked_at,
         settings: lazy.settings,
         sources,
-        clusters: lazy.clusters,
+        // The wanted cluster whole; the others by name and hosts, which is all a view of
+        // another cluster needs of them.
+        clusters: lazy
+            .clusters
+            .iter()
+            .enumerate()
+            .map(|(i, c)| match (&full, chosen) {
+                (Some(f), Some(at)) if at == i => f.clone(),
+                _ => c.head(),
+            })
+            .collect(),
         unscoped: lazy.unscoped,
         validators: Vec::new(),
     })
@@ -404,10 +422,56 @@ struct Lazy<'a> {
     settings: Settings,
     #[serde(borrow)]
     sources: Vec<LazySource<'a>>,
-    #[serde(default)]
-    clusters: Vec<Cluster>,
+    #[serde(default, borrow)]
+    clusters: Vec<LazyCluster<'a>>,
     #[serde(default)]
     unscoped: Option<Vec<Pos>>,
+}
+
+/// A cluster whose coverage and positions stay raw until it turns out to be the one wanted.
+#[derive(Deserialize)]
+struct LazyCluster<'a> {
+    name: String,
+    #[serde(default)]
+    hosts: Vec<String>,
+    #[serde(default)]
+    more: usize,
+    #[serde(default, borrow)]
+    components: Option<&'a serde_json::value::RawValue>,
+    #[serde(default, borrow)]
+    uses: Option<&'a serde_json::value::RawValue>,
+}
+
+impl LazyCluster<'_> {
+    /// The whole cluster, or `None` if its raw parts do not parse.
+    fn parse(&self) -> Option<Cluster> {
+        let components = match self.components {
+            Some(raw) => serde_json::from_str(raw.get()).ok()?,
+            None => Vec::new(),
+        };
+        let uses = match self.uses {
+            Some(raw) => serde_json::from_str(raw.get()).ok()?,
+            None => None,
+        };
+        Some(Cluster {
+            name: self.name.clone(),
+            hosts: self.hosts.clone(),
+            components,
+            more: self.more,
+            uses,
+        })
+    }
+
+    /// Name and hosts only: enough to find the host's cluster, nothing to select with.
+    fn head(&self) -> Cluster {
+        Cluster {
+            name: self.name.clone(),
+            hosts: self.hosts.clone(),
+            components: Vec::new(),
+            more: self.more,
+            uses: None,
+        }
+    }
 }
 
 #[derive(Deserialize)]
