@@ -535,15 +535,17 @@ fn check_trust(meta: &fs::Metadata) -> Result<(), String> {
 /// The fetcher's uid, from `/etc/passwd` itself: a name-service lookup could block on LDAP at
 /// login, and the packaged user is a local system user created by sysusers.d.
 fn fetch_user_uid() -> Option<u32> {
-    let passwd = fs::read_to_string("/etc/passwd").ok()?;
-    // One substring search, not a split of every line: sites list thousands of local users.
+    let passwd = fs::read("/etc/passwd").ok()?;
+    // One vectorised substring search over the bytes, not a split of every line: sites list
+    // thousands of local users.
     let needle = format!("\n{FETCH_USER}:");
-    let at = if passwd.starts_with(&needle[1..]) {
+    let at = if passwd.starts_with(&needle.as_bytes()[1..]) {
         0
     } else {
-        passwd.find(&needle)? + 1
+        memchr::memmem::find(&passwd, needle.as_bytes())? + 1
     };
-    let line = passwd[at..].lines().next()?;
+    let end = memchr::memchr(b'\n', &passwd[at..]).map_or(passwd.len(), |n| at + n);
+    let line = std::str::from_utf8(&passwd[at..end]).ok()?;
     line.split(':').nth(2)?.parse().ok()
 }
 

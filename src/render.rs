@@ -102,6 +102,19 @@ impl Out {
             width - 1
         };
         for (text, paint) in parts {
+            // Most parts fit whole: no need to walk them character by character.
+            if room == usize::MAX || (text.is_ascii() && text.len() <= room) {
+                if room != usize::MAX {
+                    room -= text.len();
+                }
+                match paint {
+                    Some(p) if self.color && !text.is_empty() => {
+                        let _ = write!(self.buf, "\x1b[{}m{text}\x1b[0m", p.code());
+                    }
+                    _ => self.buf.push_str(text),
+                }
+                continue;
+            }
             let mut shown = String::with_capacity(text.len());
             let mut cut = false;
             for c in text.chars() {
@@ -134,6 +147,10 @@ impl Out {
 
 /// Display columns, counted the same way the cutting does.
 fn cols(s: &str) -> usize {
+    if s.is_ascii() {
+        // Sanitised text has no control characters: every ASCII byte is one column.
+        return s.len();
+    }
     s.chars().map(|c| c.width().unwrap_or(0)).sum()
 }
 

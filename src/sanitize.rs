@@ -12,6 +12,15 @@
 /// Makes `s` safe to print: a single line of visible characters (newlines and tabs become
 /// spaces, runs of spaces are collapsed, the ends are trimmed).
 pub fn terminal(s: &str) -> String {
+    // Most text is plain printable ASCII with single spaces: nothing to do.
+    let b = s.as_bytes();
+    if b.iter().all(|&c| (0x20..0x7f).contains(&c))
+        && b.first() != Some(&b' ')
+        && b.last() != Some(&b' ')
+        && memchr::memmem::find(b, b"  ").is_none()
+    {
+        return s.to_owned();
+    }
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     let mut space = false;
