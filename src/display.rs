@@ -195,6 +195,10 @@ pub fn main() -> i32 {
         } else {
             INTERACTIVE_DEADLINE
         });
+    if args.login {
+        // Whatever goes wrong at login stays out of the user's terminal.
+        std::panic::set_hook(Box::new(|_| {}));
+    }
     let color = use_color(args.color);
     let width = args.width.or_else(terminal_width).unwrap_or(80);
 
