@@ -271,6 +271,10 @@ pub fn text(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
             (None, true) => "Not in any cluster".to_owned(),
             (None, false) => "this host".to_owned(),
         };
+        if opts.all {
+            // A blank line between clusters, and one after the page's title line.
+            out.buf.push('\n');
+        }
         let mut summary = format!(": {}", counts(&view.entries));
         if view.more > 0 {
             summary.push_str(&format!(" and {} more", view.more));

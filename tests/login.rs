@@ -94,10 +94,37 @@ impl StalledMount {
     /// Freezes the file system's daemon: from now on every request waits in the kernel's
     /// queue, unanswered, as with a dead NFS server or a wedged FUSE daemon.
     fn freeze(&self) {
-        assert_eq!(
-            unsafe { libc::kill(self.child.id() as i32, libc::SIGSTOP) },
-            0
-        );
+        let pid = self.child.id();
+        assert_eq!(unsafe { libc::kill(pid as i32, libc::SIGSTOP) }, 0);
+        // kill() returns before every thread has stopped; a thread still reading /dev/fuse
+        // could take the next request into the daemon, where no signal can take it back.
+        let tasks = format!("/proc/{pid}/task");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let stopped = std::fs::read_dir(&tasks).unwrap().all(|t| {
+                let stat =
+                    std::fs::read_to_string(t.unwrap().path().join("stat")).unwrap_or_default();
+                // The state follows the parenthesised command name.
+                matches!(
+                    stat.rsplit(") ").next().and_then(|r| r.chars().next()),
+                    Some('T' | 't')
+                )
+            });
+            if stopped {
+                return;
+            }
+            assert!(Instant::now() < deadline, "the FUSE daemon did not stop");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// Runs `run`, and if it has not finished after `limit` (a request reached the daemon
+    /// after all), releases it by killing the daemon and fails.
+    fn run(&mut self, run: Run, limit: Duration) -> crate::util::Done {
+        let child = &mut self.child;
+        run.output_within(limit, || {
+            let _ = child.kill();
+        })
     }
 }
 
@@ -115,18 +142,18 @@ impl Drop for StalledMount {
 
 #[test]
 fn a_read_that_hangs_forever_is_cut_off_by_the_deadline() {
-    let mount = StalledMount::start();
+    let mut mount = StalledMount::start();
     let cache = mount.cache();
     // The file looks fine (regular, root's, 0644): only reading it hangs.
     let meta = std::fs::metadata(&cache).unwrap();
     assert!(meta.is_file());
     mount.freeze();
 
-    let login = Run::display()
-        .arg("--login")
-        .arg("--cache")
-        .arg(&cache)
-        .output();
+    let limit = Duration::from_secs(5);
+    let login = mount.run(
+        Run::display().arg("--login").arg("--cache").arg(&cache),
+        limit,
+    );
     assert_eq!(
         (login.code(), login.stdout(), login.stderr()),
         (0, String::new(), String::new())
@@ -137,10 +164,12 @@ fn a_read_that_hangs_forever_is_cut_off_by_the_deadline() {
         login.took
     );
 
-    let custom = Run::display()
-        .args(["--login", "--deadline", "50ms", "--cache"])
-        .arg(&cache)
-        .output();
+    let custom = mount.run(
+        Run::display()
+            .args(["--login", "--deadline", "50ms", "--cache"])
+            .arg(&cache),
+        limit,
+    );
     assert_eq!(custom.code(), 0);
     assert!(
         custom.took < Duration::from_millis(450),
@@ -148,10 +177,12 @@ fn a_read_that_hangs_forever_is_cut_off_by_the_deadline() {
         custom.took
     );
 
-    let all = Run::display()
-        .args(["--all", "--deadline", "300ms", "--cache"])
-        .arg(&cache)
-        .output();
+    let all = mount.run(
+        Run::display()
+            .args(["--all", "--deadline", "300ms", "--cache"])
+            .arg(&cache),
+        limit,
+    );
     assert_eq!(all.code(), 2);
     assert!(all.took < Duration::from_millis(900), "took {:?}", all.took);
     assert!(

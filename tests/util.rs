@@ -101,6 +101,32 @@ impl Run {
         }
     }
 
+    /// Runs, but gives up after `limit`: calls `unstick` (which must make the process
+    /// finish), waits for it, and fails the test. For runs that could hang on purpose.
+    pub fn output_within(mut self, limit: Duration, unstick: impl FnOnce()) -> Done {
+        let started = Instant::now();
+        let mut child = self
+            .cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        loop {
+            if child.try_wait().expect("waitpid").is_some() {
+                break;
+            }
+            if started.elapsed() > limit {
+                unstick();
+                let _ = child.wait();
+                panic!("still running after {limit:?}");
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let took = started.elapsed();
+        let out = child.wait_with_output().expect("collect the output");
+        Done { out, took }
+    }
+
     /// Runs and asserts exit status 0 and an empty stderr.
     pub fn success(self) -> Done {
         let d = self.output();
