@@ -38,7 +38,7 @@ pub struct Config {
     pub mirror: Option<String>,
     /// The display settings the file sets explicitly: in mirror mode they override the
     /// mirrored cache's, the rest come from the mirror.
-    pub settings_given: SettingsGiven,
+    pub settings_set: SettingsOverlay,
     /// Sleep a random time up to this long before the first request.
     pub jitter: Duration,
     /// A digest of the config text and this build: a cache written under another config is
@@ -46,38 +46,32 @@ pub struct Config {
     pub digest: String,
 }
 
-/// Which display settings the config file itself sets.
-#[derive(Debug, Clone, Default)]
-pub struct SettingsGiven {
-    pub recent: bool,
-    pub upcoming: bool,
-    pub show_unscoped: bool,
-    pub stale: bool,
-    pub expire: bool,
-    pub max_items: bool,
-    pub login: bool,
+/// The display settings the config file sets itself, each `None` when left out.
+///
+/// Kept apart from the resolved [`Settings`] because a mirror must be able to tell "the site
+/// chose this" from "this is the default": only the former overrides the mirrored cache.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SettingsOverlay {
+    pub recent_seconds: Option<u64>,
+    pub upcoming_seconds: Option<u64>,
+    pub show_unscoped: Option<bool>,
+    pub stale_seconds: Option<u64>,
+    pub expire_seconds: Option<u64>,
+    pub max_items: Option<usize>,
+    pub login: Option<bool>,
 }
 
-impl SettingsGiven {
-    /// `base` with the explicitly set values of `local` laid over it.
-    pub fn overlay(&self, base: &Settings, local: &Settings) -> Settings {
-        let pick = |given: bool, l: u64, b: u64| if given { l } else { b };
+impl SettingsOverlay {
+    /// `base` with the values set here laid over it.
+    pub fn apply(&self, base: &Settings) -> Settings {
         Settings {
-            recent_seconds: pick(self.recent, local.recent_seconds, base.recent_seconds),
-            upcoming_seconds: pick(self.upcoming, local.upcoming_seconds, base.upcoming_seconds),
-            show_unscoped: if self.show_unscoped {
-                local.show_unscoped
-            } else {
-                base.show_unscoped
-            },
-            stale_seconds: pick(self.stale, local.stale_seconds, base.stale_seconds),
-            expire_seconds: pick(self.expire, local.expire_seconds, base.expire_seconds),
-            max_items: if self.max_items {
-                local.max_items
-            } else {
-                base.max_items
-            },
-            login: if self.login { local.login } else { base.login },
+            recent_seconds: self.recent_seconds.unwrap_or(base.recent_seconds),
+            upcoming_seconds: self.upcoming_seconds.unwrap_or(base.upcoming_seconds),
+            show_unscoped: self.show_unscoped.unwrap_or(base.show_unscoped),
+            stale_seconds: self.stale_seconds.unwrap_or(base.stale_seconds),
+            expire_seconds: self.expire_seconds.unwrap_or(base.expire_seconds),
+            max_items: self.max_items.unwrap_or(base.max_items),
+            login: self.login.unwrap_or(base.login),
         }
     }
 }
@@ -268,210 +262,384 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
 }
 
 /// Resolves config text; `path` is only used in messages and to resolve relative paths.
+///
+/// Each part of the file is resolved by its own function below, in the order the checks have
+/// always run, so that a file with several mistakes still reports the same one first.
 pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
-    let err = |span: Option<Range<usize>>, key: Option<&str>, message: String| ConfigError {
+    let file = ConfigText { path, text };
+    let raw = read_raw(&file)?;
+    let mirror = mirror(&file, &raw)?;
+    let sources = sources(&file, &raw)?;
+    let settings_set = settings_overlay(&file, &raw)?;
+    let settings = settings_set.apply(&Settings::default());
+    check_stale_before_expire(&file, raw.login.as_ref(), &settings)?;
+    let clusters = clusters(&file, &raw.cluster)?;
+    let http = http(&file, &raw)?;
+    let motd_markdown = motd_markdown(&file, raw.motd_format.as_ref())?;
+    let jitter = file.duration(raw.jitter.as_ref(), "jitter", Duration::ZERO)?;
+    let dir = file.dir();
+    Ok(Config {
         path: path.to_owned(),
-        line: span.map(|s| line_of(text, s.start)),
-        key: key.map(str::to_owned),
-        message,
-    };
-    let raw: Raw = toml::from_str(text).map_err(|e| {
-        let span = e.span();
-        let key = span.clone().and_then(|s| key_at(text, s.start));
-        err(span, key.as_deref(), e.message().trim().to_owned())
-    })?;
-    let duration = |v: &Option<Spanned<String>>, key: &str, default: Duration| match v {
-        None => Ok(default),
-        Some(s) => humantime::parse_duration(s.get_ref()).map_err(|e| {
-            err(
-                Some(s.span()),
-                Some(key),
-                format!(
-                    "{:?} is not a duration like \"2d\" or \"90min\": {e}",
-                    s.get_ref()
-                ),
-            )
-        }),
-    };
-    let base = path.parent().unwrap_or(Path::new("."));
+        sources,
+        cache: raw
+            .cache
+            .map(|p| dir.join(p))
+            .unwrap_or_else(|| PathBuf::from(cache::DEFAULT_PATH)),
+        settings,
+        clusters,
+        http,
+        motd_file: raw.motd_file.map(|p| dir.join(p)),
+        motd_markdown,
+        motd_cluster: raw.motd_cluster,
+        mirror,
+        settings_set,
+        jitter,
+        digest: digest(text),
+    })
+}
 
+/// The config being resolved: its path, named in every error, and its text, to turn the byte
+/// spans TOML gives into line numbers.
+#[derive(Clone, Copy)]
+struct ConfigText<'a> {
+    path: &'a Path,
+    text: &'a str,
+}
+
+impl ConfigText<'_> {
+    /// An error at `span` (its line, when known) about `key` (when known).
+    fn error(
+        &self,
+        span: Option<Range<usize>>,
+        key: Option<&str>,
+        message: impl Into<String>,
+    ) -> ConfigError {
+        ConfigError {
+            path: self.path.to_owned(),
+            line: span.map(|s| line_of(self.text, s.start)),
+            key: key.map(str::to_owned),
+            message: message.into(),
+        }
+    }
+
+    /// The directory relative paths in the file are resolved against.
+    fn dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+
+    /// The duration written at `key`, `None` when the key is left out.
+    fn optional_duration(
+        &self,
+        value: Option<&Spanned<String>>,
+        key: &str,
+    ) -> Result<Option<Duration>, ConfigError> {
+        value
+            .map(|s| {
+                humantime::parse_duration(s.get_ref()).map_err(|e| {
+                    self.error(
+                        Some(s.span()),
+                        Some(key),
+                        format!(
+                            "{:?} is not a duration like \"2d\" or \"90min\": {e}",
+                            s.get_ref()
+                        ),
+                    )
+                })
+            })
+            .transpose()
+    }
+
+    /// The duration written at `key`, or `default`.
+    fn duration(
+        &self,
+        value: Option<&Spanned<String>>,
+        key: &str,
+        default: Duration,
+    ) -> Result<Duration, ConfigError> {
+        Ok(self.optional_duration(value, key)?.unwrap_or(default))
+    }
+
+    /// Whole seconds of the duration at `key`: the cache keeps display windows in seconds.
+    fn optional_seconds(
+        &self,
+        value: Option<&Spanned<String>>,
+        key: &str,
+    ) -> Result<Option<u64>, ConfigError> {
+        Ok(self.optional_duration(value, key)?.map(|d| d.as_secs()))
+    }
+}
+
+impl Raw {
+    /// Whether the top level names a page, public or private (as opposed to only
+    /// `[[source]]` tables or a mirror).
+    fn names_top_page(&self) -> bool {
+        self.page.is_some() || self.page_id.is_some() || self.api_key_file.is_some()
+    }
+}
+
+/// Deserialises the text, pointing TOML's own errors (unknown keys, wrong types, syntax) at
+/// the line and, when the line reads `key = …`, the key.
+fn read_raw(file: &ConfigText) -> Result<Raw, ConfigError> {
+    toml::from_str(file.text).map_err(|e| {
+        let span = e.span();
+        let key = span.clone().and_then(|s| key_at(file.text, s.start));
+        file.error(span, key.as_deref(), e.message().trim())
+    })
+}
+
+/// `mirror`, resolved like `page`. A mirror copies another fetcher's cache whole, so it
+/// excludes every way of naming a page.
+fn mirror(file: &ConfigText, raw: &Raw) -> Result<Option<String>, ConfigError> {
+    let Some(m) = &raw.mirror else {
+        return Ok(None);
+    };
+    if raw.names_top_page() || !raw.source.is_empty() {
+        return Err(file.error(
+            Some(m.span()),
+            Some("mirror"),
+            "is set beside page, page_id or [[source]]: a mirror copies another \
+             fetcher's cache whole, sources included",
+        ));
+    }
+    if m.get_ref().trim().is_empty() {
+        return Err(file.error(Some(m.span()), Some("mirror"), "is empty"));
+    }
+    Ok(Some(resolve_page(file.dir(), m.get_ref())))
+}
+
+/// The pages to fetch: the top-level page first (required unless there are `[[source]]`
+/// tables or a mirror), then each `[[source]]` in order.
+fn sources(file: &ConfigText, raw: &Raw) -> Result<Vec<SourceConfig>, ConfigError> {
     let mut sources = Vec::new();
-    let top_manage = raw.page_id.is_some() || raw.api_key_file.is_some();
-    let manage = |page_id: &Option<Spanned<String>>,
-                  key: &Option<PathBuf>,
-                  api_base: &Option<String>,
-                  prefix: &str|
-     -> Result<Option<ManageConfig>, ConfigError> {
-        match (page_id, key) {
-            (None, None) => Ok(None),
-            (Some(id), Some(key)) => {
-                let page_id = id.get_ref().trim();
-                if page_id.is_empty()
-                    || !page_id
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '-')
-                {
-                    return Err(err(
-                        Some(id.span()),
-                        Some(&format!("{prefix}page_id")),
-                        format!("{page_id:?} is not a Statuspage page id like \"abcdefghijkl\""),
-                    ));
-                }
-                let api_base = api_base
-                    .as_deref()
-                    .unwrap_or(DEFAULT_API_BASE)
-                    .trim()
-                    .trim_end_matches('/')
-                    .to_owned();
-                if !(api_base.starts_with("https://") || api_base.starts_with("http://")) {
-                    return Err(err(
-                        None,
-                        Some(&format!("{prefix}api_base")),
-                        format!("{api_base:?} is not an http(s) URL"),
-                    ));
-                }
-                let key = if key.starts_with("%d") {
-                    key.clone()
-                } else {
-                    base.join(key)
-                };
-                Ok(Some(ManageConfig {
-                    page_id: page_id.to_owned(),
-                    api_key_file: key,
-                    api_base,
-                }))
-            }
-            (Some(id), None) => Err(err(
-                Some(id.span()),
-                Some(&format!("{prefix}api_key_file")),
-                "is missing: a private page needs page_id and api_key_file".to_owned(),
-            )),
-            (None, Some(_)) => Err(err(
-                None,
-                Some(&format!("{prefix}page_id")),
-                "is missing: a private page needs page_id and api_key_file".to_owned(),
-            )),
-        }
-    };
-    let source = |name: Option<String>,
-                  page: Option<&str>,
-                  manage: Option<ManageConfig>,
-                  prefix: &str|
-     -> Result<SourceConfig, ConfigError> {
-        match (page, manage) {
-            (Some(_), Some(_)) => Err(err(
-                None,
-                Some(&format!("{prefix}page")),
-                "is set beside page_id: a source is either a public page (page) or a \
-                 private one (page_id and api_key_file)"
-                    .to_owned(),
-            )),
-            (Some(p), None) if p.trim().is_empty() => Err(err(
-                None,
-                Some(&format!("{prefix}page")),
-                "is empty".to_owned(),
-            )),
-            (Some(p), None) => Ok(SourceConfig {
-                name,
-                page: resolve_page(base, p),
-                manage: None,
-            }),
-            (None, Some(m)) => Ok(SourceConfig {
-                name,
-                page: format!("{}/pages/{}", m.api_base, m.page_id),
-                manage: Some(m),
-            }),
-            (None, None) => Err(err(
-                None,
-                Some(&format!("{prefix}page")),
-                "is missing: set it to the status page's address, e.g. \
-                 page = \"https://status.example.org\""
-                    .to_owned(),
-            )),
-        }
-    };
-    if let Some(m) = &raw.mirror {
-        if raw.page.is_some() || top_manage || !raw.source.is_empty() {
-            return Err(err(
-                Some(m.span()),
-                Some("mirror"),
-                "is set beside page, page_id or [[source]]: a mirror copies another \
-                 fetcher's cache whole, sources included"
-                    .to_owned(),
-            ));
-        }
-        if m.get_ref().trim().is_empty() {
-            return Err(err(Some(m.span()), Some("mirror"), "is empty".to_owned()));
-        }
-    } else if raw.page.is_some() || top_manage || raw.source.is_empty() {
-        let m = manage(&raw.page_id, &raw.api_key_file, &raw.api_base, "")?;
+    if raw.mirror.is_none() && (raw.names_top_page() || raw.source.is_empty()) {
+        let m = manage(
+            file,
+            raw.page_id.as_ref(),
+            raw.api_key_file.as_ref(),
+            raw.api_base.as_deref(),
+            "",
+        )?;
         let page = raw.page.as_ref().map(|p| p.get_ref().as_str());
-        sources.push(source(None, page, m, "").map_err(|mut e| {
+        sources.push(source(file, None, page, m, "").map_err(|mut e| {
+            // `source` cannot know where the top-level page is; point at it when it is there.
             if let Some(p) = &raw.page {
-                e.line = Some(line_of(text, p.span().start));
+                e.line = Some(line_of(file.text, p.span().start));
             }
             e
         })?);
     }
     for s in &raw.source {
-        let m = manage(&s.page_id, &s.api_key_file, &s.api_base, "source.")?;
-        sources.push(source(s.name.clone(), s.page.as_deref(), m, "source.")?);
+        let m = manage(
+            file,
+            s.page_id.as_ref(),
+            s.api_key_file.as_ref(),
+            s.api_base.as_deref(),
+            "source.",
+        )?;
+        sources.push(source(
+            file,
+            s.name.clone(),
+            s.page.as_deref(),
+            m,
+            "source.",
+        )?);
     }
-    let mirror = raw.mirror.as_ref().map(|m| resolve_page(base, m.get_ref()));
+    Ok(sources)
+}
 
-    let defaults = Settings::default();
-    let login = raw.login.as_ref();
-    let settings = Settings {
-        recent_seconds: duration(&raw.recent, "recent", secs(defaults.recent_seconds))?.as_secs(),
-        upcoming_seconds: duration(&raw.upcoming, "upcoming", secs(defaults.upcoming_seconds))?
-            .as_secs(),
-        show_unscoped: raw.show_unscoped.unwrap_or(defaults.show_unscoped),
-        stale_seconds: duration(
-            login.map_or(&None, |l| &l.stale_after),
-            "login.stale_after",
-            secs(defaults.stale_seconds),
-        )?
-        .as_secs(),
-        expire_seconds: duration(
-            login.map_or(&None, |l| &l.expire_after),
-            "login.expire_after",
-            secs(defaults.expire_seconds),
-        )?
-        .as_secs(),
-        max_items: login
-            .and_then(|l| l.max_items)
-            .unwrap_or(defaults.max_items),
-        login: login.and_then(|l| l.enabled).unwrap_or(true),
-    };
-    let settings_given = SettingsGiven {
-        recent: raw.recent.is_some(),
-        upcoming: raw.upcoming.is_some(),
-        show_unscoped: raw.show_unscoped.is_some(),
-        stale: login.is_some_and(|l| l.stale_after.is_some()),
-        expire: login.is_some_and(|l| l.expire_after.is_some()),
-        max_items: login.is_some_and(|l| l.max_items.is_some()),
-        login: login.is_some_and(|l| l.enabled.is_some()),
-    };
-
-    let mut clusters: Vec<ClusterConfig> = Vec::new();
-    for c in &raw.cluster {
-        let name = c.name.get_ref().trim();
-        if name.is_empty() {
-            return Err(err(
-                Some(c.name.span()),
-                Some("cluster.name"),
-                "is empty".to_owned(),
+/// A private page's settings, `None` when neither `page_id` nor `api_key_file` is set.
+/// `prefix` is how error messages name the table (`""` or `"source."`).
+fn manage(
+    file: &ConfigText,
+    page_id: Option<&Spanned<String>>,
+    api_key_file: Option<&PathBuf>,
+    api_base: Option<&str>,
+    prefix: &str,
+) -> Result<Option<ManageConfig>, ConfigError> {
+    let (id, key) = match (page_id, api_key_file) {
+        (None, None) => return Ok(None),
+        (Some(id), Some(key)) => (id, key),
+        (Some(id), None) => {
+            return Err(file.error(
+                Some(id.span()),
+                Some(&format!("{prefix}api_key_file")),
+                "is missing: a private page needs page_id and api_key_file",
             ));
         }
+        (None, Some(_)) => {
+            return Err(file.error(
+                None,
+                Some(&format!("{prefix}page_id")),
+                "is missing: a private page needs page_id and api_key_file",
+            ));
+        }
+    };
+    let page_id = id.get_ref().trim();
+    if page_id.is_empty()
+        || !page_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        return Err(file.error(
+            Some(id.span()),
+            Some(&format!("{prefix}page_id")),
+            format!("{page_id:?} is not a Statuspage page id like \"abcdefghijkl\""),
+        ));
+    }
+    let api_base = api_base
+        .unwrap_or(DEFAULT_API_BASE)
+        .trim()
+        .trim_end_matches('/')
+        .to_owned();
+    if !(api_base.starts_with("https://") || api_base.starts_with("http://")) {
+        return Err(file.error(
+            None,
+            Some(&format!("{prefix}api_base")),
+            format!("{api_base:?} is not an http(s) URL"),
+        ));
+    }
+    // `%d/…` is left for the fetcher to expand: it names systemd's credentials directory.
+    let api_key_file = if key.starts_with("%d") {
+        key.clone()
+    } else {
+        file.dir().join(key)
+    };
+    Ok(Some(ManageConfig {
+        page_id: page_id.to_owned(),
+        api_key_file,
+        api_base,
+    }))
+}
+
+/// One source from its `page` or its private-page settings: exactly one of the two.
+fn source(
+    file: &ConfigText,
+    name: Option<String>,
+    page: Option<&str>,
+    manage: Option<ManageConfig>,
+    prefix: &str,
+) -> Result<SourceConfig, ConfigError> {
+    match (page, manage) {
+        (Some(_), Some(_)) => Err(file.error(
+            None,
+            Some(&format!("{prefix}page")),
+            "is set beside page_id: a source is either a public page (page) or a \
+             private one (page_id and api_key_file)",
+        )),
+        (Some(p), None) if p.trim().is_empty() => {
+            Err(file.error(None, Some(&format!("{prefix}page")), "is empty"))
+        }
+        (Some(p), None) => Ok(SourceConfig {
+            name,
+            page: resolve_page(file.dir(), p),
+            manage: None,
+        }),
+        (None, Some(m)) => Ok(SourceConfig {
+            name,
+            page: format!("{}/pages/{}", m.api_base, m.page_id),
+            manage: Some(m),
+        }),
+        (None, None) => Err(file.error(
+            None,
+            Some(&format!("{prefix}page")),
+            "is missing: set it to the status page's address, e.g. \
+             page = \"https://status.example.org\"",
+        )),
+    }
+}
+
+/// The display settings the file sets (top-level windows and `[login]`), left unresolved so
+/// that a mirror can tell them from defaults.
+fn settings_overlay(file: &ConfigText, raw: &Raw) -> Result<SettingsOverlay, ConfigError> {
+    let login = raw.login.as_ref();
+    Ok(SettingsOverlay {
+        recent_seconds: file.optional_seconds(raw.recent.as_ref(), "recent")?,
+        upcoming_seconds: file.optional_seconds(raw.upcoming.as_ref(), "upcoming")?,
+        show_unscoped: raw.show_unscoped,
+        stale_seconds: file.optional_seconds(
+            login.and_then(|l| l.stale_after.as_ref()),
+            "login.stale_after",
+        )?,
+        expire_seconds: file.optional_seconds(
+            login.and_then(|l| l.expire_after.as_ref()),
+            "login.expire_after",
+        )?,
+        max_items: login.and_then(|l| l.max_items),
+        login: login.and_then(|l| l.enabled),
+    })
+}
+
+/// `stale_after` must be shorter than `expire_after`. Otherwise data older than
+/// `expire_after` is still shown whole, without the "status as of" line, until it turns
+/// stale: expiry is silently off. Checked on the resolved values, so a value set in the file
+/// is also checked against the other's default.
+fn check_stale_before_expire(
+    file: &ConfigText,
+    login: Option<&RawLogin>,
+    settings: &Settings,
+) -> Result<(), ConfigError> {
+    let (stale, expire) = (settings.stale_seconds, settings.expire_seconds);
+    if stale < expire {
+        return Ok(());
+    }
+    let stale_raw = login.and_then(|l| l.stale_after.as_ref());
+    let expire_raw = login.and_then(|l| l.expire_after.as_ref());
+    // The value as written, or the default, named as such.
+    let value = |raw: Option<&Spanned<String>>, seconds: u64| match raw {
+        Some(s) => format!("{:?}", s.get_ref()),
+        None => format!("the default {:?}", short_duration(seconds)),
+    };
+    // Point at the key the file sets (stale_after when both are), naming the other in the
+    // message.
+    Err(match (stale_raw, expire_raw) {
+        (None, Some(e)) => file.error(
+            Some(e.span()),
+            Some("login.expire_after"),
+            format!(
+                "{} must be longer than login.stale_after ({})",
+                value(expire_raw, expire),
+                value(None, stale)
+            ),
+        ),
+        _ => file.error(
+            stale_raw.map(Spanned::span),
+            Some("login.stale_after"),
+            format!(
+                "{} must be shorter than login.expire_after ({})",
+                value(stale_raw, stale),
+                value(expire_raw, expire)
+            ),
+        ),
+    })
+}
+
+/// Seconds in the largest unit that divides them, as the config would spell them: "1h", "7d".
+fn short_duration(seconds: u64) -> String {
+    for (unit, size) in [("d", 86400), ("h", 3600), ("min", 60)] {
+        if seconds != 0 && seconds.is_multiple_of(size) {
+            return format!("{}{unit}", seconds / size);
+        }
+    }
+    format!("{seconds}s")
+}
+
+/// The `[[cluster]]` tables: each named (uniquely, ignoring case) and matching something.
+fn clusters(file: &ConfigText, raw: &[RawCluster]) -> Result<Vec<ClusterConfig>, ConfigError> {
+    let mut clusters: Vec<ClusterConfig> = Vec::new();
+    for c in raw {
+        let name = c.name.get_ref().trim();
+        if name.is_empty() {
+            return Err(file.error(Some(c.name.span()), Some("cluster.name"), "is empty"));
+        }
         if clusters.iter().any(|o| o.name.eq_ignore_ascii_case(name)) {
-            return Err(err(
+            return Err(file.error(
                 Some(c.name.span()),
                 Some("cluster.name"),
                 format!("{name:?} is used by two clusters"),
             ));
         }
         if c.groups.is_empty() && c.components.is_empty() {
-            return Err(err(
+            return Err(file.error(
                 Some(c.name.span()),
                 Some("cluster.groups"),
                 format!("cluster {name:?} names no groups and no components"),
@@ -484,8 +652,16 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             hosts: c.hosts.clone(),
         });
     }
+    Ok(clusters)
+}
 
+/// The HTTP client's settings over [`HttpConfig::default`]. The deadlines must not be zero:
+/// a zero timeout would fail every request.
+fn http(file: &ConfigText, raw: &Raw) -> Result<HttpConfig, ConfigError> {
     let defaults = HttpConfig::default();
+    let duration = |value: &Option<Spanned<String>>, key: &str, default: Duration| {
+        file.duration(value.as_ref(), key, default)
+    };
     let http = HttpConfig {
         timeout: duration(&raw.timeout, "timeout", defaults.timeout)?,
         connect_timeout: duration(
@@ -504,9 +680,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         )?,
         api_interval: duration(&raw.api_interval, "api_interval", defaults.api_interval)?,
         deadline: duration(&raw.deadline, "deadline", defaults.deadline)?,
-        proxy: raw.proxy.map(|p| p.trim().to_owned()),
-        no_proxy: raw.no_proxy,
-        ca_file: raw.ca_file.map(|p| base.join(p)),
+        proxy: raw.proxy.as_ref().map(|p| p.trim().to_owned()),
+        no_proxy: raw.no_proxy.clone(),
+        ca_file: raw.ca_file.as_ref().map(|p| file.dir().join(p)),
     };
     for (name, value) in [
         ("timeout", http.timeout),
@@ -515,41 +691,27 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         ("deadline", http.deadline),
     ] {
         if value.is_zero() {
-            return Err(err(None, Some(name), "must be more than 0s".to_owned()));
+            return Err(file.error(None, Some(name), "must be more than 0s"));
         }
     }
+    Ok(http)
+}
 
-    Ok(Config {
-        path: path.to_owned(),
-        sources,
-        cache: raw
-            .cache
-            .map(|p| base.join(p))
-            .unwrap_or_else(|| PathBuf::from(cache::DEFAULT_PATH)),
-        settings,
-        clusters,
-        http,
-        motd_file: raw.motd_file.map(|p| base.join(p)),
-        motd_markdown: match &raw.motd_format {
-            None => false,
-            Some(f) => match f.get_ref().as_str() {
-                "text" => false,
-                "markdown" => true,
-                other => {
-                    return Err(err(
-                        Some(f.span()),
-                        Some("motd_format"),
-                        format!("{other:?} is not \"text\" or \"markdown\""),
-                    ));
-                }
-            },
-        },
-        motd_cluster: raw.motd_cluster.clone(),
-        mirror,
-        settings_given,
-        jitter: duration(&raw.jitter, "jitter", Duration::ZERO)?,
-        digest: digest(text),
-    })
+/// `motd_format`: whether `motd_file` gets Markdown (`"markdown"`) or text (`"text"`, the
+/// default).
+fn motd_markdown(file: &ConfigText, format: Option<&Spanned<String>>) -> Result<bool, ConfigError> {
+    let Some(f) = format else {
+        return Ok(false);
+    };
+    match f.get_ref().as_str() {
+        "text" => Ok(false),
+        "markdown" => Ok(true),
+        other => Err(file.error(
+            Some(f.span()),
+            Some("motd_format"),
+            format!("{other:?} is not \"text\" or \"markdown\""),
+        )),
+    }
 }
 
 /// FNV-1a of the config text and this build's version, as hex: stable across builds of the
@@ -565,10 +727,6 @@ fn digest(text: &str) -> String {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     format!("{h:016x}")
-}
-
-fn secs(s: u64) -> Duration {
-    Duration::from_secs(s)
 }
 
 /// A relative directory in `page` is relative to the config file, like `cache`.
@@ -681,7 +839,9 @@ mod tests {
             .to_string();
         assert!(e.contains("key `mirror`") && e.contains(":1:"), "{e}");
         let c = p("mirror = \"https://x/status.json\"\nrecent = \"1h\"\n").unwrap();
-        assert!(c.sources.is_empty() && c.settings_given.recent && !c.settings_given.upcoming);
+        assert!(c.sources.is_empty());
+        assert_eq!(c.settings_set.recent_seconds, Some(3600));
+        assert_eq!(c.settings_set.upcoming_seconds, None);
         let e = p("page = \"x\"\ntimeout = \"0s\"\n")
             .unwrap_err()
             .to_string();
@@ -690,5 +850,137 @@ mod tests {
             p("page = \"x\"").unwrap().digest,
             p("page = \"y\"").unwrap().digest
         );
+    }
+
+    #[test]
+    fn overlay_lays_only_the_set_values_over_the_base() {
+        let base = Settings {
+            recent_seconds: 1,
+            upcoming_seconds: 2,
+            show_unscoped: false,
+            stale_seconds: 3,
+            expire_seconds: 4,
+            max_items: 5,
+            login: false,
+        };
+        assert_eq!(SettingsOverlay::default().apply(&base), base);
+        let some = SettingsOverlay {
+            upcoming_seconds: Some(20),
+            show_unscoped: Some(true),
+            max_items: Some(0),
+            ..SettingsOverlay::default()
+        };
+        assert_eq!(
+            some.apply(&base),
+            Settings {
+                upcoming_seconds: 20,
+                show_unscoped: true,
+                max_items: 0,
+                ..base.clone()
+            }
+        );
+        let all = SettingsOverlay {
+            recent_seconds: Some(10),
+            upcoming_seconds: Some(20),
+            show_unscoped: Some(true),
+            stale_seconds: Some(30),
+            expire_seconds: Some(40),
+            max_items: Some(50),
+            login: Some(true),
+        };
+        let over = all.apply(&base);
+        assert_eq!(
+            (over.recent_seconds, over.stale_seconds, over.expire_seconds),
+            (10, 30, 40)
+        );
+        assert!(over.login && over.show_unscoped && over.max_items == 50);
+    }
+
+    #[test]
+    fn overlay_holds_what_the_file_sets_and_settings_the_resolved_values() {
+        let c = p("page = \"x\"\nupcoming = \"1d\"\nshow_unscoped = false\n\
+                   [login]\nenabled = false\nstale_after = \"2h\"\n")
+        .unwrap();
+        assert_eq!(
+            c.settings_set,
+            SettingsOverlay {
+                upcoming_seconds: Some(86400),
+                show_unscoped: Some(false),
+                stale_seconds: Some(7200),
+                login: Some(false),
+                ..SettingsOverlay::default()
+            }
+        );
+        assert_eq!(c.settings, c.settings_set.apply(&Settings::default()));
+        assert_eq!(
+            (c.settings.recent_seconds, c.settings.max_items),
+            (2 * 86400, 8)
+        );
+        let c = p("page = \"x\"\n[login]\n").unwrap();
+        assert_eq!(c.settings_set, SettingsOverlay::default());
+        assert_eq!(c.settings, Settings::default());
+    }
+
+    #[test]
+    fn stale_after_must_be_shorter_than_expire_after() {
+        let login = |keys: &str| p(&format!("page = \"x\"\n[login]\n{keys}")).map(|c| c.settings);
+        let e = |keys: &str| login(keys).unwrap_err().to_string();
+        // Equal, however spelt.
+        assert_eq!(
+            e("expire_after = \"168h\"\nstale_after = \"7d\"\n"),
+            "/etc/motd-status/config.toml:4: key `login.stale_after`: \"7d\" must be shorter \
+             than login.expire_after (\"168h\")"
+        );
+        // Longer.
+        assert_eq!(
+            e("stale_after = \"8d\"\nexpire_after = \"7d\"\n"),
+            "/etc/motd-status/config.toml:3: key `login.stale_after`: \"8d\" must be shorter \
+             than login.expire_after (\"7d\")"
+        );
+        // Only stale_after set, against expire_after's default (7d).
+        assert_eq!(
+            e("stale_after = \"7d\"\n"),
+            "/etc/motd-status/config.toml:3: key `login.stale_after`: \"7d\" must be shorter \
+             than login.expire_after (the default \"7d\")"
+        );
+        assert_eq!(
+            login("stale_after = \"6d\"\n").unwrap().stale_seconds,
+            6 * 86400
+        );
+        // Only expire_after set, against stale_after's default (1h): the error points at it.
+        assert_eq!(
+            e("max_items = 3\nexpire_after = \"30min\"\n"),
+            "/etc/motd-status/config.toml:4: key `login.expire_after`: \"30min\" must be \
+             longer than login.stale_after (the default \"1h\")"
+        );
+        assert!(e("expire_after = \"1h\"\n").contains("must be longer"));
+        assert_eq!(
+            login("expire_after = \"61min\"\n").unwrap().expire_seconds,
+            3660
+        );
+        // Both set, in order; and the defaults.
+        let s = login("stale_after = \"59min\"\nexpire_after = \"1h\"\n").unwrap();
+        assert_eq!((s.stale_seconds, s.expire_seconds), (3540, 3600));
+        assert!(login("").is_ok());
+        // A mirror's config is checked too.
+        let m = p("mirror = \"https://x/status.json\"\n[login]\nstale_after = \"8d\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            m.contains(":3: key `login.stale_after`: \"8d\" must be shorter"),
+            "{m}"
+        );
+        // A malformed duration is still reported as such, before any comparison.
+        let bad = e("stale_after = \"soon\"\nexpire_after = \"1s\"\n");
+        assert!(
+            bad.contains(":3: key `login.stale_after`: \"soon\" is not a duration"),
+            "{bad}"
+        );
+    }
+
+    #[test]
+    fn short_duration_uses_the_largest_exact_unit() {
+        let all = [0, 45, 90, 5400, 3600, 7 * 86400, 86400 + 1].map(short_duration);
+        assert_eq!(all, ["0s", "45s", "90s", "90min", "1h", "7d", "86401s"]);
     }
 }

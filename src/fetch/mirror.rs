@@ -93,9 +93,7 @@ pub fn check(url: &str, bytes: &[u8]) -> Result<Cache, FetchError> {
 /// The mirrored cache with the local config laid over it. Returns the cache and the local
 /// clusters' resolution problems (expected for components that matter to nobody right now).
 pub fn combine(cfg: &Config, mut mirrored: Cache, url: &str) -> (Cache, Vec<String>) {
-    mirrored.settings = cfg
-        .settings_given
-        .overlay(&mirrored.settings, &cfg.settings);
+    mirrored.settings = cfg.settings_set.apply(&mirrored.settings);
     let mut problems = Vec::new();
     if !cfg.clusters.is_empty() {
         let pages = pages_of(&mirrored);
