@@ -2,16 +2,24 @@
 //!
 //! Two binaries share this library. `motd-status-fetch` (timer-driven) pulls the page and writes
 //! the cache; `motd-status` (every login) reads only that cache and prints this host's view.
-//! The modules the login binary uses (`cache`, `select`, `render`, `sanitize`, `glob`,
-//! `localtime`, `clock`) touch no network, TLS or TOML code; everything that does lives under
+//!
+//! The rule of what a view shows lives in [`select`] alone; [`view`] turns a cache and a
+//! request into output for the login ([`cli`]) and for the fetcher's `motd_file`. The modules
+//! the login binary uses touch no network, TLS or TOML code; everything that does lives under
 //! [`fetch`], which only the fetcher calls, so the linker leaves it out of the login binary.
 
 pub mod cache;
+pub mod cli;
 pub mod clock;
-pub mod display;
+pub mod deadline;
+pub mod env;
+pub mod exit;
 pub mod fetch;
 pub mod glob;
 pub mod localtime;
 pub mod render;
+#[doc(hidden)]
+pub mod rng;
 pub mod sanitize;
 pub mod select;
+pub mod view;

@@ -8,54 +8,64 @@
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
+use serde::Serialize;
 use unicode_width::UnicodeWidthChar;
 
-use crate::cache::{Cache, Kind};
+use crate::cache::{Cache, Counts, Kind};
 use crate::localtime::{LocalZone, age, relative};
 use crate::sanitize::terminal;
-use crate::select::{self, Entry, Scope, Section};
+use crate::select::{Entry, Section, What};
+use crate::view::{Format, Request, Target, View};
 
-/// A titled list of entries: a cluster's view, or one part of `--all`.
-pub struct View<'a> {
-    /// The cluster's name; `None` for a host of no cluster or the unclaimed part of `--all`.
-    pub cluster: Option<&'a str>,
-    pub entries: Vec<Entry<'a>>,
-    /// Entries the fetcher left out of the cache (counted, never shown).
-    pub more: usize,
+/// What the layout needs to know of a request.
+struct Options<'a> {
+    now: DateTime<Utc>,
+    zone: &'a LocalZone,
+    color: bool,
+    width: usize,
+    /// At login: at most this many entries, then "… and K more".
+    max_items: Option<usize>,
+    login: bool,
+    /// `--all`: titles say "Not in any cluster" for the unclaimed part.
+    all: bool,
+    /// The command that lists every entry of this view, for the "… and K more" line.
+    more_command: String,
 }
 
-impl<'a> View<'a> {
-    /// The view of `scope` at `now`, titled `cluster`.
-    pub fn of(
-        cache: &'a Cache,
-        cluster: Option<&'a str>,
-        scope: Scope<'a>,
-        now: DateTime<Utc>,
-    ) -> View<'a> {
-        View {
-            cluster,
-            entries: select::entries(cache, scope, now),
-            more: match scope {
-                Scope::Cluster(c) => c.more,
-                _ => 0,
-            },
-        }
+/// Lays out `views` as the request asks.
+pub fn render(cache: &Cache, views: &[View<'_>], req: &Request<'_>) -> String {
+    let opts = Options {
+        now: req.now,
+        zone: req.zone,
+        color: req.color && req.format == Format::Text,
+        width: req.width,
+        max_items: req.login.then_some(cache.settings.max_items),
+        login: req.login,
+        all: matches!(req.target, Target::All),
+        more_command: match req.target {
+            Target::Cluster(name) => format!("motd-status --cluster {}", shell_word(name)),
+            _ => "motd-status".to_owned(),
+        },
+    };
+    match req.format {
+        Format::Text => text(cache, views, &opts),
+        Format::Json => json(cache, views, &opts),
+        Format::Markdown => markdown(cache, views, &opts),
     }
 }
 
-pub struct Options<'a> {
-    pub now: DateTime<Utc>,
-    pub zone: &'a LocalZone,
-    pub color: bool,
-    /// Columns; every line is cut to this display width.
-    pub width: usize,
-    /// At login: at most this many entries, then "… and K more".
-    pub max_items: Option<usize>,
-    /// At login: print nothing at all when there is nothing to report.
-    pub login: bool,
-    /// `--all`: titles say "Not in any cluster" for the unclaimed part.
-    pub all: bool,
+/// `name` as one shell word, quoted when it needs to be, sanitised.
+fn shell_word(name: &str) -> String {
+    let name = terminal(name);
+    if !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || "-_.,:+@%/".contains(c))
+    {
+        name
+    } else {
+        format!("'{}'", name.replace('\'', "'\\''"))
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -156,15 +166,17 @@ fn cols(s: &str) -> usize {
 
 /// Severity marker and its colour. Words, so they survive without colour.
 fn marker(e: &Entry<'_>) -> (&'static str, Paint) {
-    if let Some(c) = e.component {
-        return match c.status.as_str() {
-            "major_outage" => ("OUTAGE", Paint::Red),
-            "partial_outage" => ("PARTIAL", Paint::Yellow),
-            "under_maintenance" => ("MAINT", Paint::Blue),
-            _ => ("DEGRADED", Paint::Yellow),
-        };
-    }
-    let item = e.item.expect("an entry is an item or a component");
+    let item = match &e.what {
+        What::Component(c) => {
+            return match c.status.as_str() {
+                "major_outage" => ("OUTAGE", Paint::Red),
+                "partial_outage" => ("PARTIAL", Paint::Yellow),
+                "under_maintenance" => ("MAINT", Paint::Blue),
+                _ => ("DEGRADED", Paint::Yellow),
+            };
+        }
+        What::Item { item, .. } => item,
+    };
     match e.section {
         Section::Incident => match item.impact.as_str() {
             "critical" => ("CRITICAL", Paint::Red),
@@ -181,26 +193,45 @@ fn marker(e: &Entry<'_>) -> (&'static str, Paint) {
 
 const MARK_WIDTH: usize = 10;
 
-/// "1 incident, 2 maintenances, 1 resolved, 1 component".
-fn counts(entries: &[Entry<'_>]) -> String {
-    let n = |f: &dyn Fn(Section) -> bool| entries.iter().filter(|e| f(e.section)).count();
-    let maint = |s| matches!(s, Section::MaintenanceNow | Section::MaintenancePlanned);
+/// "1 incident, 2 maintenances, 1 resolved, 1 degraded": everything the view counts,
+/// listed or not.
+fn counts(view: &View<'_>) -> String {
+    let c: Counts = view.counts();
     let parts = [
-        (n(&|s| s == Section::Incident), "incident", "incidents"),
-        (n(&maint), "maintenance", "maintenances"),
-        (n(&|s| s == Section::Resolved), "resolved", "resolved"),
-        (n(&|s| s == Section::Component), "degraded", "degraded"),
+        (c.incident, "incident", "incidents"),
+        (
+            c.maintenance_in_progress
+                .saturating_add(c.maintenance_planned),
+            "maintenance",
+            "maintenances",
+        ),
+        (c.resolved, "resolved", "resolved"),
+        (c.component, "degraded", "degraded"),
     ];
-    let words: Vec<String> = parts
+    let mut words: Vec<String> = parts
         .iter()
         .filter(|(k, _, _)| *k > 0)
         .map(|(k, one, many)| format!("{k} {}", if *k == 1 { one } else { many }))
         .collect();
+    if view.omitted_unsorted > 0 {
+        words.push(format!("{} more", view.omitted_unsorted));
+    }
     if words.is_empty() {
         "all systems operational".to_owned()
     } else {
         words.join(", ")
     }
+}
+
+/// The line under a view whose entries the cache could not all hold, or `None`.
+fn omitted_line(cache: &Cache, view: &View<'_>) -> Option<String> {
+    let n = view.omitted_total();
+    (n > 0).then(|| {
+        format!(
+            "… and {n} more, past what the cache keeps: {}",
+            page_url(cache)
+        )
+    })
 }
 
 /// "status as of 3 hours ago" once the cache is older than the stale threshold; and whether it
@@ -239,14 +270,17 @@ fn page_url(cache: &Cache) -> String {
 }
 
 /// The text rendering of `views`. Empty at login when there is nothing to report.
-pub fn text(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
+fn text(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
     let mut out = Out {
         buf: String::new(),
         color: opts.color,
         width: opts.width,
     };
     let (stale, expired) = staleness(cache, opts.now);
-    let total: usize = views.iter().map(|v| v.entries.len()).sum();
+    let total: usize = views
+        .iter()
+        .map(|v| v.entries.len().saturating_add(v.omitted_total()))
+        .fold(0, usize::saturating_add);
     if opts.login && (!cache.settings.login || (total == 0 && !expired)) {
         return String::new();
     }
@@ -260,9 +294,12 @@ pub fn text(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
         return out.buf;
     }
     let mut budget = opts.max_items.unwrap_or(usize::MAX);
-    let mut hidden = 0;
     for view in views {
-        if opts.all && view.entries.is_empty() && view.cluster.is_none() {
+        if opts.all
+            && view.cluster.is_none()
+            && view.entries.is_empty()
+            && view.omitted_total() == 0
+        {
             continue;
         }
         let title = match (view.cluster, opts.all) {
@@ -275,30 +312,36 @@ pub fn text(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
             // A blank line between clusters, and one after the page's title line.
             out.buf.push('\n');
         }
-        let mut summary = format!(": {}", counts(&view.entries));
-        if view.more > 0 {
-            summary.push_str(&format!(" and {} more", view.more));
-        }
+        let summary = format!(": {}", counts(view));
         out.line(&[
             ("Status of ", None),
             (&title, Some(Paint::Bold)),
             (&summary, None),
         ]);
-        for e in &view.entries {
-            if budget == 0 {
-                hidden += 1;
-                continue;
-            }
-            budget -= 1;
+        let shown = view.entries.len().min(budget);
+        for e in &view.entries[..shown] {
             entry(&mut out, e, opts);
         }
-        hidden += view.more;
-    }
-    if hidden > 0 {
-        out.line(&[(
-            &format!("… and {hidden} more: motd-status --all"),
-            Some(Paint::Dim),
-        )]);
+        budget -= shown;
+        let hidden = view.entries.len() - shown;
+        if opts.max_items.is_some() {
+            // At login: one line for everything not shown, pointing where it is listed.
+            let omitted = view.omitted_total();
+            let line = match (hidden, omitted) {
+                (0, 0) => None,
+                (0, n) => Some(format!("… and {n} more: {}", page_url(cache))),
+                (k, n) => Some(format!(
+                    "… and {} more: {}",
+                    k.saturating_add(n),
+                    opts.more_command
+                )),
+            };
+            if let Some(line) = line {
+                out.line(&[(&line, Some(Paint::Dim))]);
+            }
+        } else if let Some(line) = omitted_line(cache, view) {
+            out.line(&[(&line, Some(Paint::Dim))]);
+        }
     }
     if let Some(s) = stale {
         out.line(&[(&s, Some(Paint::Dim))]);
@@ -319,19 +362,21 @@ fn entry(out: &mut Out, e: &Entry<'_>, opts: &Options<'_>) {
     let (mark, paint) = marker(e);
     let pad = " ".repeat(MARK_WIDTH - mark.len());
     let indent = " ".repeat(MARK_WIDTH + 2);
-    if let Some(c) = e.component {
-        let name = component_name(c.group.as_deref(), &c.name);
-        let status = c.status.replace('_', " ");
-        out.line(&[
-            ("  ", None),
-            (mark, Some(paint)),
-            (&pad, None),
-            (&name, Some(Paint::Bold)),
-            (&format!(" ({})", terminal(&status)), None),
-        ]);
-        return;
-    }
-    let item = e.item.expect("an entry is an item or a component");
+    let (item, affected) = match &e.what {
+        What::Component(c) => {
+            let name = component_name(c.group.as_deref(), &c.name);
+            let status = c.status.replace('_', " ");
+            out.line(&[
+                ("  ", None),
+                (mark, Some(paint)),
+                (&pad, None),
+                (&name, Some(Paint::Bold)),
+                (&format!(" ({})", terminal(&status)), None),
+            ]);
+            return;
+        }
+        What::Item { item, affected } => (item, affected),
+    };
     out.line(&[
         ("  ", None),
         (mark, Some(paint)),
@@ -343,8 +388,8 @@ fn entry(out: &mut Out, e: &Entry<'_>, opts: &Options<'_>) {
         ),
     ]);
     let mut detail = when(e, opts);
-    if !e.affected.is_empty() {
-        let names: Vec<&str> = e.affected.iter().map(|c| c.name.as_str()).collect();
+    if !affected.is_empty() {
+        let names: Vec<&str> = affected.iter().map(|c| c.name.as_str()).collect();
         if !detail.is_empty() {
             detail.push_str(" · ");
         }
@@ -375,8 +420,8 @@ fn component_name(group: Option<&str>, name: &str) -> String {
 }
 
 /// "since Tue 12 Nov 09:00 CET (2 hours ago)", "Thu 14 Nov 08:00–12:00 CET (in 2 days)", …
-pub fn when(e: &Entry<'_>, opts: &Options<'_>) -> String {
-    let Some(item) = e.item else {
+fn when(e: &Entry<'_>, opts: &Options<'_>) -> String {
+    let What::Item { item, .. } = &e.what else {
         return String::new();
     };
     let z = opts.zone;
@@ -426,67 +471,155 @@ pub fn when(e: &Entry<'_>, opts: &Options<'_>) -> String {
     }
 }
 
-/// The JSON contract for scripts: `cluster`, `fetched_at`, `items` (each with `kind`, `id`,
-/// `name`, `status`, and more). `--all` adds `views`, one per cluster.
-pub fn json(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
+/// The JSON document for scripts (documented in motd-status(1)). Every request has `views`,
+/// one per view shown, each with its `counts` by section (listed or not), what the cache left
+/// out (`omitted`, `more`) and its `items`; `cluster`, `items` and `more` at the top are the
+/// single view's (or, with `--all`, every view's items in turn and their total left out).
+#[derive(Serialize)]
+struct JsonDoc<'a> {
+    cluster: Option<&'a str>,
+    fetched_at: DateTime<Utc>,
+    checked_at: Option<DateTime<Utc>>,
+    stale: bool,
+    expired: bool,
+    pages: Vec<JsonPage<'a>>,
+    items: Vec<JsonEntry<'a>>,
+    more: usize,
+    views: Vec<JsonView<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonPage<'a> {
+    name: &'a str,
+    url: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonView<'a> {
+    cluster: Option<&'a str>,
+    /// `cluster`, `no_cluster` (a host of no cluster) or `unclaimed` (`--all`'s last part).
+    scope: &'static str,
+    counts: Counts,
+    omitted: Counts,
+    more: usize,
+    items: Vec<JsonEntry<'a>>,
+}
+
+#[derive(Serialize, Clone)]
+#[serde(untagged)]
+enum JsonEntry<'a> {
+    Item(JsonItem<'a>),
+    Component(JsonComponent<'a>),
+}
+
+#[derive(Serialize, Clone)]
+struct JsonItem<'a> {
+    /// `incident` or `maintenance`.
+    kind: &'static str,
+    section: &'static str,
+    id: &'a str,
+    name: &'a str,
+    status: &'a str,
+    impact: &'a str,
+    shortlink: Option<&'a str>,
+    started_at: Option<DateTime<Utc>>,
+    resolved_at: Option<DateTime<Utc>>,
+    scheduled_for: Option<DateTime<Utc>>,
+    scheduled_until: Option<DateTime<Utc>>,
+    /// Names of the affected components that matter in this view.
+    components: Vec<&'a str>,
+    update: Option<&'a str>,
+    page: &'a str,
+}
+
+#[derive(Serialize, Clone)]
+struct JsonComponent<'a> {
+    /// Always `component`.
+    kind: &'static str,
+    section: &'static str,
+    id: &'a str,
+    name: &'a str,
+    group: Option<&'a str>,
+    status: &'a str,
+    page: &'a str,
+}
+
+fn json(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
     let (stale, expired) = staleness(cache, opts.now);
-    let items = |v: &View<'_>| -> Vec<Value> { v.entries.iter().map(entry_json).collect() };
-    let mut root = json!({
-        "cluster": if opts.all { None } else { views.first().and_then(|v| v.cluster) },
-        "fetched_at": cache.fetched_at,
-        "checked_at": cache.checked_at,
-        "stale": stale.is_some(),
-        "expired": expired,
-        "pages": cache.sources.iter().map(|s| json!({"name": s.name, "url": s.url})).collect::<Vec<_>>(),
-    });
-    if opts.all {
-        root["items"] = Value::Array(views.iter().flat_map(items).collect());
-        root["views"] = views
+    let views: Vec<JsonView<'_>> = views
+        .iter()
+        .map(|v| JsonView {
+            cluster: v.cluster,
+            scope: v.scope,
+            counts: v.counts(),
+            omitted: v.omitted,
+            more: v.omitted_total(),
+            items: v.entries.iter().map(entry_json).collect(),
+        })
+        .collect();
+    let doc = JsonDoc {
+        cluster: if opts.all {
+            None
+        } else {
+            views.first().and_then(|v| v.cluster)
+        },
+        fetched_at: cache.fetched_at,
+        checked_at: cache.checked_at,
+        stale: stale.is_some(),
+        expired,
+        pages: cache
+            .sources
             .iter()
-            .map(|v| json!({"cluster": v.cluster, "items": items(v)}))
-            .collect();
-    } else {
-        root["items"] = Value::Array(views.first().map(items).unwrap_or_default());
-        root["more"] = json!(views.first().map_or(0, |v| v.more));
-    }
-    let mut s = serde_json::to_string_pretty(&root).expect("JSON values serialise");
+            .map(|s| JsonPage {
+                name: &s.name,
+                url: &s.url,
+            })
+            .collect(),
+        items: views.iter().flat_map(|v| v.items.iter().cloned()).collect(),
+        more: views.iter().map(|v| v.more).fold(0, usize::saturating_add),
+        views: Vec::new(),
+    };
+    let doc = JsonDoc { views, ..doc };
+    let mut s = serde_json::to_string_pretty(&doc).expect("JSON documents serialise");
     s.push('\n');
     s
 }
 
-fn entry_json(e: &Entry<'_>) -> Value {
-    if let Some(c) = e.component {
-        return json!({
-            "kind": "component",
-            "section": e.section.as_str(),
-            "id": c.id,
-            "name": c.name,
-            "group": c.group,
-            "status": c.status,
-            "page": e.source.name,
-        });
+fn entry_json<'a>(e: &Entry<'a>) -> JsonEntry<'a> {
+    match &e.what {
+        What::Component(c) => JsonEntry::Component(JsonComponent {
+            kind: "component",
+            section: e.section.as_str(),
+            id: &c.id,
+            name: &c.name,
+            group: c.group.as_deref(),
+            status: &c.status,
+            page: &e.source.name,
+        }),
+        What::Item { item, affected } => JsonEntry::Item(JsonItem {
+            kind: match item.kind {
+                Kind::Incident => "incident",
+                Kind::Maintenance => "maintenance",
+            },
+            section: e.section.as_str(),
+            id: &item.id,
+            name: &item.name,
+            status: &item.status,
+            impact: &item.impact,
+            shortlink: item.shortlink.as_deref(),
+            started_at: item.started_at,
+            resolved_at: item.resolved_at,
+            scheduled_for: item.scheduled_for,
+            scheduled_until: item.scheduled_until,
+            components: affected.iter().map(|c| c.name.as_str()).collect(),
+            update: item.update.as_deref(),
+            page: &e.source.name,
+        }),
     }
-    let item = e.item.expect("an entry is an item or a component");
-    json!({
-        "kind": match item.kind { Kind::Incident => "incident", Kind::Maintenance => "maintenance" },
-        "section": e.section.as_str(),
-        "id": item.id,
-        "name": item.name,
-        "status": item.status,
-        "impact": item.impact,
-        "shortlink": item.shortlink,
-        "started_at": item.started_at,
-        "resolved_at": item.resolved_at,
-        "scheduled_for": item.scheduled_for,
-        "scheduled_until": item.scheduled_until,
-        "components": e.affected.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
-        "update": item.update,
-        "page": e.source.name,
-    })
 }
 
 /// Markdown for web dashboards (Open OnDemand's MOTD): headings, bullets, links; text escaped.
-pub fn markdown(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
+fn markdown(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
     let mut s = String::new();
     let (stale, expired) = staleness(cache, opts.now);
     if expired {
@@ -499,23 +632,25 @@ pub fn markdown(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String
         return s;
     }
     for v in views {
-        if opts.all && v.entries.is_empty() && v.cluster.is_none() {
+        if opts.all && v.cluster.is_none() && v.entries.is_empty() && v.omitted_total() == 0 {
             continue;
         }
         let title = v.cluster.map_or_else(|| "Status".to_owned(), terminal);
-        let _ = writeln!(s, "### {}: {}\n", md(&title), counts(&v.entries));
+        let _ = writeln!(s, "### {}: {}\n", md(&title), md(&counts(v)));
         for e in &v.entries {
             let (mark, _) = marker(e);
-            if let Some(c) = e.component {
-                let _ = writeln!(
-                    s,
-                    "- **{mark}** {} ({})",
-                    md(&component_name(c.group.as_deref(), &c.name)),
-                    md(&c.status.replace('_', " "))
-                );
-                continue;
-            }
-            let item = e.item.expect("an entry is an item or a component");
+            let (item, affected) = match &e.what {
+                What::Component(c) => {
+                    let _ = writeln!(
+                        s,
+                        "- **{mark}** {} ({})",
+                        md(&component_name(c.group.as_deref(), &c.name)),
+                        md(&c.status.replace('_', " "))
+                    );
+                    continue;
+                }
+                What::Item { item, affected } => (item, affected),
+            };
             let name = md(&terminal(&item.name));
             let title = match item.shortlink.as_deref().map(terminal) {
                 Some(link) if link.starts_with("https://") || link.starts_with("http://") => {
@@ -529,15 +664,17 @@ pub fn markdown(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String
                 md(&item.status.replace('_', " ")),
                 md(&when(e, opts))
             );
-            if !e.affected.is_empty() {
-                let names: Vec<String> = e
-                    .affected
+            if !affected.is_empty() {
+                let names: Vec<String> = affected
                     .iter()
                     .map(|c| md(&component_name(c.group.as_deref(), &c.name)))
                     .collect();
                 let _ = write!(s, ". Affects: {}", names.join(", "));
             }
             s.push('\n');
+        }
+        if let Some(line) = omitted_line(cache, v) {
+            let _ = writeln!(s, "- *{}*", md(&line));
         }
         s.push('\n');
     }

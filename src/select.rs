@@ -1,21 +1,28 @@
-//! Selection: which cluster this host belongs to, and what that cluster's users should see.
+//! Selection: the one rule for what a view shows. Everything else asks this module.
 //!
-//! The host's cluster is the first whose host globs match. An item concerns a cluster when one
-//! of its components is covered by the cluster, or when it names no component and the site
-//! shows unscoped items everywhere. A view lists, most severe first: unresolved incidents,
-//! maintenance in progress, maintenance starting within the `upcoming` window, incidents
-//! resolved within the `recent` window, then covered components that are not operational and
-//! that no item above already names.
+//! Two questions, each answered once here:
+//!
+//! - **Which items and components concern a scope** ([`Coverage`]). An item concerns a cluster
+//!   when one of its components is covered by the cluster, or when it names no component and
+//!   the site shows unscoped items everywhere. A host of no cluster sees only those unscoped
+//!   items; the unclaimed part of `--all` holds what no cluster covers.
+//! - **Which section an item is in at `now`** ([`section_of`]): unresolved incidents,
+//!   maintenance in progress, maintenance starting within `upcoming`, incidents resolved within
+//!   `recent`, then covered components that are not operational and that no item above names.
+//!
+//! The fetcher's trimming ([`may_show_from`], [`entries`]), the cache's partial reader
+//! (which parses only the items [`Coverage::concerns`] accepts) and every renderer call these;
+//! none of them decides on its own, so two readings of one cache cannot disagree.
 
 use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::cache::{Cache, Cluster, Component, Item, Kind, Settings, Source};
+use crate::cache::{Cache, Cluster, Component, Counts, Item, Kind, Settings, Source};
 use crate::glob::host_matches;
 
 /// The five parts of a view, in display order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Section {
     Incident,
     MaintenanceNow,
@@ -41,12 +48,19 @@ impl Section {
 pub struct Entry<'a> {
     pub section: Section,
     pub source: &'a Source,
-    /// Set for every section but [`Section::Component`].
-    pub item: Option<&'a Item>,
-    /// The degraded component, for [`Section::Component`].
-    pub component: Option<&'a Component>,
-    /// The item's components that matter here (those of the cluster, or all of them).
-    pub affected: Vec<&'a Component>,
+    pub what: What<'a>,
+}
+
+/// What an [`Entry`] shows.
+#[derive(Debug, Clone)]
+pub enum What<'a> {
+    /// An incident or maintenance, with the components it affects that matter in this view.
+    Item {
+        item: &'a Item,
+        affected: Vec<&'a Component>,
+    },
+    /// A component that is not operational and that no item of the view names.
+    Component(&'a Component),
 }
 
 /// What a view is about.
@@ -62,19 +76,90 @@ pub enum Scope<'a> {
 }
 
 /// The first cluster whose `hosts` globs match `host`.
-pub fn cluster_for_host<'a>(cache: &'a Cache, host: &str) -> Option<&'a Cluster> {
-    cache
-        .clusters
+pub fn cluster_for_host<'a>(clusters: &'a [Cluster], host: &str) -> Option<&'a Cluster> {
+    clusters
         .iter()
         .find(|c| c.hosts.iter().any(|p| host_matches(p, host)))
 }
 
 /// A cluster by name, case-insensitively.
-pub fn cluster_by_name<'a>(cache: &'a Cache, name: &str) -> Option<&'a Cluster> {
+pub fn cluster_by_name<'a>(clusters: &'a [Cluster], name: &str) -> Option<&'a Cluster> {
+    clusters.iter().find(|c| c.name.eq_ignore_ascii_case(name))
+}
+
+/// Which items and components concern one scope.
+pub struct Coverage<'a> {
+    scope: ScopeKind,
+    /// The cluster's components, as (source index, id).
+    covered: HashSet<(usize, &'a str)>,
+    /// Every cluster's components, for the unclaimed part.
+    claimed: HashSet<(usize, &'a str)>,
+    show_unscoped: bool,
+    no_clusters: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ScopeKind {
+    Cluster,
+    NoCluster,
+    Unclaimed,
+}
+
+impl<'a> Coverage<'a> {
+    /// The coverage of `scope` among `clusters` (all of the cache's, for [`Scope::Unclaimed`]).
+    pub fn new(clusters: &'a [Cluster], scope: Scope<'a>, show_unscoped: bool) -> Self {
+        let refs = |c: &'a Cluster| c.components.iter().map(|r| (r.source, r.id.as_str()));
+        let (kind, covered, claimed) = match scope {
+            Scope::Cluster(c) => (ScopeKind::Cluster, refs(c).collect(), HashSet::new()),
+            Scope::NoCluster => (ScopeKind::NoCluster, HashSet::new(), HashSet::new()),
+            Scope::Unclaimed => (
+                ScopeKind::Unclaimed,
+                HashSet::new(),
+                clusters.iter().flat_map(refs).collect(),
+            ),
+        };
+        Coverage {
+            scope: kind,
+            covered,
+            claimed,
+            show_unscoped,
+            no_clusters: clusters.is_empty(),
+        }
+    }
+
+    /// Whether an item of source `si` that names `components` concerns this scope.
+    pub fn concerns<S: AsRef<str>>(&self, si: usize, components: &[S]) -> bool {
+        let unscoped = components.is_empty();
+        match self.scope {
+            ScopeKind::Cluster => {
+                (unscoped && self.show_unscoped) || components.iter().any(|id| self.holds(si, id))
+            }
+            ScopeKind::NoCluster => unscoped && self.show_unscoped,
+            ScopeKind::Unclaimed if unscoped => !self.show_unscoped || self.no_clusters,
+            ScopeKind::Unclaimed => !components
+                .iter()
+                .any(|id| self.claimed.contains(&(si, id.as_ref()))),
+        }
+    }
+
+    /// Whether component `id` of source `si` belongs to this scope: an item names it by it, and
+    /// it is listed when it is not operational.
+    pub fn holds<S: AsRef<str>>(&self, si: usize, id: S) -> bool {
+        let key = (si, id.as_ref());
+        match self.scope {
+            ScopeKind::Cluster => self.covered.contains(&key),
+            ScopeKind::NoCluster => false,
+            ScopeKind::Unclaimed => !self.claimed.contains(&key),
+        }
+    }
+}
+
+/// When the page last confirmed what the cache says: a 304 moves `checked_at`.
+pub fn seen_at(cache: &Cache) -> DateTime<Utc> {
     cache
-        .clusters
-        .iter()
-        .find(|c| c.name.eq_ignore_ascii_case(name))
+        .checked_at
+        .unwrap_or(cache.fetched_at)
+        .max(cache.fetched_at)
 }
 
 /// Where an item belongs at `now`, or `None` if it is out of every window. `seen` is when the
@@ -119,6 +204,47 @@ pub fn section_of(
     }
 }
 
+/// Whether `item` can be in a view at some time from `from` on, with the page confirming its
+/// state at any time in between. The fetcher drops only items for which this is false, so its
+/// trimming never changes a view: this asks [`section_of`] itself, at every instant where its
+/// answer can change (the item's own times, shifted by the windows, and either side of them).
+pub fn may_show_from(item: &Item, settings: &Settings, from: DateTime<Utc>) -> bool {
+    let times = [
+        item.started_at,
+        item.updated_at,
+        item.resolved_at,
+        item.scheduled_for,
+        item.scheduled_until,
+    ];
+    let nudge = Duration::nanoseconds(1);
+    let mut candidates = vec![from];
+    for t in times.into_iter().flatten() {
+        for base in [
+            t,
+            shift(t, settings.recent_seconds, true),
+            shift(t, settings.upcoming_seconds, false),
+        ] {
+            for c in [
+                Some(base),
+                base.checked_sub_signed(nudge),
+                base.checked_add_signed(nudge),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if c >= from {
+                    candidates.push(c);
+                }
+            }
+        }
+    }
+    candidates.iter().any(|&now| {
+        [from, now]
+            .into_iter()
+            .any(|seen| section_of(item, settings, now, seen).is_some())
+    })
+}
+
 /// `t` moved `secs` forward or back, clamped to the calendar's ends.
 fn shift(t: DateTime<Utc>, secs: u64, forward: bool) -> DateTime<Utc> {
     let d = Duration::try_seconds(secs.min(i64::MAX as u64) as i64).unwrap_or(Duration::MAX);
@@ -141,96 +267,41 @@ pub fn is_degraded(status: &str) -> bool {
 
 /// The entries of `scope` at `now`, most severe first.
 pub fn entries<'a>(cache: &'a Cache, scope: Scope<'a>, now: DateTime<Utc>) -> Vec<Entry<'a>> {
-    let covered: HashSet<(usize, &str)> = match scope {
-        Scope::Cluster(c) => c
-            .components
-            .iter()
-            .map(|r| (r.source, r.id.as_str()))
-            .collect(),
-        _ => HashSet::new(),
-    };
-    // Everything some cluster covers, for the unclaimed view.
-    let claimed: HashSet<(usize, &str)> = match scope {
-        Scope::Unclaimed => cache
-            .clusters
-            .iter()
-            .flat_map(|c| c.components.iter().map(|r| (r.source, r.id.as_str())))
-            .collect(),
-        _ => HashSet::new(),
-    };
-    let show_unscoped = cache.settings.show_unscoped;
-    let seen = cache
-        .checked_at
-        .unwrap_or(cache.fetched_at)
-        .max(cache.fetched_at);
-
+    let settings = &cache.settings;
+    let cov = Coverage::new(&cache.clusters, scope, settings.show_unscoped);
+    let seen = seen_at(cache);
     let mut out = Vec::new();
     let mut named: HashSet<(usize, &str)> = HashSet::new();
     for (si, source) in cache.sources.iter().enumerate() {
         for item in &source.items {
-            let Some(section) = section_of(item, &cache.settings, now, seen) else {
-                continue;
-            };
-            let ids: Vec<&str> = match scope {
-                Scope::Cluster(_) => item
-                    .components
-                    .iter()
-                    .map(String::as_str)
-                    .filter(|id| covered.contains(&(si, *id)))
-                    .collect(),
-                Scope::NoCluster => Vec::new(),
-                Scope::Unclaimed => item.components.iter().map(String::as_str).collect(),
-            };
-            let concerns = match scope {
-                Scope::Cluster(_) => {
-                    !ids.is_empty() || (item.components.is_empty() && show_unscoped)
-                }
-                Scope::NoCluster => item.components.is_empty() && show_unscoped,
-                Scope::Unclaimed => {
-                    if item.components.is_empty() {
-                        !show_unscoped || cache.clusters.is_empty()
-                    } else {
-                        !item
-                            .components
-                            .iter()
-                            .any(|id| claimed.contains(&(si, id.as_str())))
-                    }
-                }
-            };
-            if !concerns {
+            if !cov.concerns(si, &item.components) {
                 continue;
             }
-            for id in &ids {
+            let Some(section) = section_of(item, settings, now, seen) else {
+                continue;
+            };
+            let mut affected = Vec::new();
+            for id in item.components.iter().filter(|id| cov.holds(si, id)) {
                 named.insert((si, id));
+                affected.extend(source.components.iter().find(|c| c.id == *id));
             }
-            let affected = ids
-                .iter()
-                .filter_map(|id| source.components.iter().find(|c| c.id == *id))
-                .collect();
             out.push(Entry {
                 section,
                 source,
-                item: Some(item),
-                component: None,
-                affected,
+                what: What::Item { item, affected },
             });
         }
     }
     for (si, source) in cache.sources.iter().enumerate() {
         for comp in &source.components {
-            let key = (si, comp.id.as_str());
-            let in_scope = match scope {
-                Scope::Cluster(_) => covered.contains(&key),
-                Scope::NoCluster => false,
-                Scope::Unclaimed => !claimed.contains(&key),
-            };
-            if in_scope && is_degraded(&comp.status) && !named.contains(&key) {
+            if cov.holds(si, &comp.id)
+                && is_degraded(&comp.status)
+                && !named.contains(&(si, comp.id.as_str()))
+            {
                 out.push(Entry {
                     section: Section::Component,
                     source,
-                    item: None,
-                    component: Some(comp),
-                    affected: Vec::new(),
+                    what: What::Component(comp),
                 });
             }
         }
@@ -244,12 +315,20 @@ pub fn entries<'a>(cache: &'a Cache, scope: Scope<'a>, now: DateTime<Utc>) -> Ve
     out
 }
 
+/// How many entries of each section.
+pub fn count(entries: &[Entry<'_>]) -> Counts {
+    let mut c = Counts::default();
+    for e in entries {
+        c.add(e.section, 1);
+    }
+    c
+}
+
 /// Within a section, more severe first.
 fn rank(e: &Entry<'_>) -> u8 {
-    match (e.item, e.component) {
-        (Some(item), _) => impact_rank(&item.impact),
-        (None, Some(c)) => component_rank(&c.status),
-        _ => 0,
+    match &e.what {
+        What::Item { item, .. } => impact_rank(&item.impact),
+        What::Component(c) => component_rank(&c.status),
     }
 }
 
@@ -273,18 +352,26 @@ pub fn component_rank(status: &str) -> u8 {
     }
 }
 
-/// Then by time: newest incidents first, maintenance in window order, then by name.
-fn order_key<'a>(e: &Entry<'a>) -> (i64, &'a str) {
-    match (e.item, e.component) {
-        (Some(item), _) => {
+/// Then by time: newest incidents first, maintenance in window order, then by name and id, so
+/// that the order is total and every reading of a cache lists a view the same way.
+fn order_key<'a>(e: &Entry<'a>) -> (i64, u32, &'a str, &'a str) {
+    match &e.what {
+        What::Item { item, .. } => {
             let t = match e.section {
-                Section::Incident => -item.started_at.map_or(0, |t| t.timestamp()),
-                Section::Resolved => -item.resolved_at.map_or(0, |t| t.timestamp()),
-                _ => item.scheduled_for.map_or(0, |t| t.timestamp()),
-            };
-            (t, item.name.as_str())
+                Section::Incident => item.started_at.map(rev),
+                Section::Resolved => item.resolved_at.map(rev),
+                _ => item
+                    .scheduled_for
+                    .map(|t| (t.timestamp(), t.timestamp_subsec_nanos())),
+            }
+            .unwrap_or((0, 0));
+            (t.0, t.1, item.name.as_str(), item.id.as_str())
         }
-        (None, Some(c)) => (0, c.name.as_str()),
-        _ => (0, ""),
+        What::Component(c) => (0, 0, c.name.as_str(), c.id.as_str()),
     }
+}
+
+/// A key that sorts later times first.
+fn rev(t: DateTime<Utc>) -> (i64, u32) {
+    (-t.timestamp() - 1, 999_999_999 - t.timestamp_subsec_nanos())
 }

@@ -10,42 +10,12 @@ use motd_status::cache::{
     self, Cache, Cluster, Component, ComponentRef, Item, Kind, Settings, Source,
 };
 use motd_status::localtime::LocalZone;
-use motd_status::render::{self, Options, View};
-use motd_status::select::{self, Scope};
-
-/// xorshift64*: small, deterministic, good enough to explore inputs.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        if n == 0 { 0 } else { self.next() % n }
-    }
-    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[self.below(xs.len() as u64) as usize]
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-}
-
-fn cases(default: u64) -> u64 {
-    std::env::var("MOTD_STATUS_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+use motd_status::render;
+use motd_status::rng::{Rng, cases};
+use motd_status::view::{self, Format, Request, Target};
 
 fn seed() -> u64 {
-    std::env::var("MOTD_STATUS_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0x6d6f_7464)
+    Rng::seeded(0x6d6f_7464).0
 }
 
 /// Text with everything a hostile page could send: controls, escapes, bidi, wide characters,
@@ -182,8 +152,12 @@ fn random_cache(r: &mut Rng, now: DateTime<Utc>) -> Cache {
                     id: format!("c{}", r.below(10)),
                 })
                 .collect(),
+            omitted: cache::Counts {
+                incident: r.below(3) as usize,
+                maintenance_later: r.below(3) as usize,
+                ..Default::default()
+            },
             more: r.below(100) as usize,
-            uses: None,
         })
         .collect();
     Cache {
@@ -202,7 +176,11 @@ fn random_cache(r: &mut Rng, now: DateTime<Utc>) -> Cache {
         },
         sources,
         clusters,
-        unscoped: None,
+        no_cluster_omitted: cache::Counts {
+            resolved: r.below(3) as usize,
+            ..Default::default()
+        },
+        unclaimed_omitted: cache::Counts::default(),
         validators: Vec::new(),
     }
 }
@@ -222,10 +200,10 @@ fn parsing_any_bytes_never_panics() {
             match r.below(4) {
                 0 if !bytes.is_empty() => {
                     let at = r.below(bytes.len() as u64) as usize;
-                    bytes[at] = r.next() as u8;
+                    bytes[at] = r.next_u64() as u8;
                 }
                 1 if !bytes.is_empty() => bytes.truncate(r.below(bytes.len() as u64) as usize),
-                2 => bytes.extend((0..r.below(20)).map(|_| r.next() as u8)),
+                2 => bytes.extend((0..r.below(20)).map(|_| r.next_u64() as u8)),
                 _ => {
                     let piece: &[u8] = match r.below(6) {
                         0 => b"{",
@@ -255,31 +233,30 @@ fn selecting_and_rendering_any_cache_never_panics_or_leaks_controls() {
         // Through the file format, as the login binary reads it.
         let cache =
             cache::parse(Path::new("c.json"), &cache::to_bytes(&cache)).expect("own output parses");
-        let mut scopes: Vec<(Option<&str>, Scope<'_>)> = cache
-            .clusters
-            .iter()
-            .map(|c| (Some(c.name.as_str()), Scope::Cluster(c)))
-            .collect();
-        scopes.push((None, Scope::NoCluster));
-        scopes.push((None, Scope::Unclaimed));
-        let views: Vec<View<'_>> = scopes
-            .into_iter()
-            .map(|(cluster, scope)| View::of(&cache, cluster, scope, now))
-            .collect();
         let host = text(&mut r);
-        let _ = select::cluster_for_host(&cache, &host);
+        let name = cache
+            .clusters
+            .first()
+            .map_or_else(|| text(&mut r), |c| c.name.clone());
         for colour in [false, true] {
             let width = *r.pick(&[0usize, 1, 20, 45, 80, 300]);
-            let opts = Options {
+            let target = match r.below(3) {
+                0 => Target::All,
+                1 => Target::Host(&host),
+                _ => Target::Cluster(&name),
+            };
+            let req = |format| Request {
+                target,
                 now,
                 zone: &zone,
+                format,
                 color: colour,
                 width,
-                max_items: r.chance(50).then(|| r.below(10) as usize),
-                login: r.chance(50),
-                all: r.chance(50),
+                login: colour,
             };
-            let text = render::text(&cache, &views, &opts);
+            let Ok(text) = view::render(&cache, &req(Format::Text)) else {
+                continue;
+            };
             crate::util::assert_clean(&text, colour);
             if !colour {
                 for line in text.lines() {
@@ -289,8 +266,9 @@ fn selecting_and_rendering_any_cache_never_panics_or_leaks_controls() {
                     );
                 }
             }
-            crate::util::assert_clean(&render::markdown(&cache, &views, &opts), false);
-            let json = render::json(&cache, &views, &opts);
+            let md = view::render(&cache, &req(Format::Markdown)).unwrap();
+            crate::util::assert_clean(&md, false);
+            let json = view::render(&cache, &req(Format::Json)).unwrap();
             serde_json::from_str::<serde_json::Value>(&json).expect("JSON output parses");
         }
     }

@@ -460,14 +460,14 @@ fn all_shows_every_cluster_and_what_no_cluster_covers() {
     }
 }
 
-/// A login reads only what its view can use (`cache::read_for`); that must render exactly what
-/// reading the whole cache does, for every cluster, a host of none, and as time moves on.
+/// A login reads only what its view can use (`view::load` for one target); that must render
+/// exactly what reading the whole cache does, for every cluster, a host of none, and as time
+/// moves on.
 #[test]
 fn reading_one_view_renders_what_reading_everything_does() {
-    use motd_status::cache::{self, Want};
+    use motd_status::cache;
     use motd_status::localtime::LocalZone;
-    use motd_status::render::{self, Options, View};
-    use motd_status::select::{self, Scope};
+    use motd_status::view::{self, Format, Request, Target};
 
     for show_unscoped in [true, false] {
         let dir = fetched(&format!("show_unscoped = {show_unscoped}\n{CLUSTERS}"));
@@ -483,39 +483,30 @@ fn reading_one_view_renders_what_reading_everything_does() {
             let now = chrono::DateTime::parse_from_rfc3339(now)
                 .unwrap()
                 .with_timezone(&chrono::Utc);
-            for want in [
-                Want::Cluster("Alpha"),
-                Want::Cluster("beta"),
-                Want::Host("alpha-login9"),
-                Want::Host("gamma-1"),
+            for target in [
+                Target::Cluster("Alpha"),
+                Target::Cluster("beta"),
+                Target::Host("alpha-login9"),
+                Target::Host("gamma-1"),
             ] {
-                let part = cache::read_for(&path, want).unwrap();
+                let (part, chosen) = view::load(&path, target).unwrap();
                 assert!(part.sources[0].items.len() <= whole.sources[0].items.len());
-                let render = |c: &cache::Cache| {
-                    let cluster = match want {
-                        Want::Cluster(n) => select::cluster_by_name(c, n),
-                        Want::Host(h) => select::cluster_for_host(c, h),
-                    };
-                    let view = match cluster {
-                        Some(cl) => View::of(c, Some(&cl.name), Scope::Cluster(cl), now),
-                        None => View::of(c, None, Scope::NoCluster, now),
-                    };
-                    let opts = Options {
+                for format in [Format::Text, Format::Json, Format::Markdown] {
+                    let req = Request {
+                        target,
                         now,
                         zone: &zone,
+                        format,
                         color: false,
                         width: 100,
-                        max_items: Some(8),
                         login: false,
-                        all: false,
                     };
-                    let views = [view];
-                    (
-                        render::text(c, &views, &opts),
-                        render::json(c, &views, &opts).replace(&c.generator, ""),
-                    )
-                };
-                assert_eq!(render(&part), render(&whole), "{want:?} at {now}");
+                    assert_eq!(
+                        view::render_loaded(&part, chosen, &req).unwrap(),
+                        view::render(&whole, &req).unwrap(),
+                        "{target:?} {format:?} at {now}"
+                    );
+                }
             }
         }
     }

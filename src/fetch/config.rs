@@ -247,7 +247,7 @@ struct RawLogin {
 
 /// The config path from `--config`, then `MOTD_STATUS_CONFIG`, then the default.
 pub fn resolve_path(flag: Option<PathBuf>) -> PathBuf {
-    cache::flag_env_or(flag, ENV_PATH, DEFAULT_PATH)
+    crate::env::path_or(flag, ENV_PATH, DEFAULT_PATH)
 }
 
 /// Reads and resolves the config at `path`.

@@ -109,7 +109,8 @@ pub fn combine(cfg: &Config, mut mirrored: Cache, url: &str) -> (Cache, Vec<Stri
                     hosts: c.hosts.clone(),
                     components: r.components,
                     more: 0,
-                    uses: None,
+                    // The publisher capped its own clusters' views; these are new.
+                    omitted: cache::Counts::default(),
                 }
             })
             .collect();
@@ -119,9 +120,6 @@ pub fn combine(cfg: &Config, mut mirrored: Cache, url: &str) -> (Cache, Vec<Stri
         env!("CARGO_PKG_VERSION")
     );
     mirrored.validators = Vec::new();
-    // Positions are this fetcher's to vouch for: recorded anew for whatever clusters and
-    // settings now apply.
-    super::record_uses(&mut mirrored);
     (mirrored, problems)
 }
 

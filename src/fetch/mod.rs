@@ -12,13 +12,16 @@ pub mod run;
 pub mod session;
 pub mod source;
 
+#[cfg(test)]
+mod exactness;
+
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
-use crate::cache::{self, Cache, Component, ComponentRef, Item, Kind, Pos, Settings, Uses};
+use crate::cache::{self, Cache, Component, Counts, Item, Kind};
 use crate::sanitize::plain_text;
-use crate::select::{self, Scope, is_degraded, section_of};
+use crate::select::{self, Scope, What, is_degraded};
 use config::Config;
 use model::{Incident, Response};
 use resolve::Resolved;
@@ -30,10 +33,10 @@ const UPDATE_CHARS: usize = 200;
 /// Titles and component names are cut to this many characters: a terminal line is shorter.
 const NAME_CHARS: usize = 300;
 /// Each view (every cluster's, a host of no cluster's, the unclaimed part of `--all`) keeps at
-/// most this many entries in the cache, most severe first, and counts the rest. A login shows
-/// 8 and `--all` a screenful per cluster; the page itself has the full list. A page with
-/// thousands of open items must not make every login parse them all.
-pub const PER_VIEW: usize = 20;
+/// least its first this many items in the cache, most severe first, and counts the rest by
+/// section. No real page comes near it; a page with thousands of open items must not make
+/// every login parse them all.
+pub const PER_VIEW: usize = 200;
 
 /// One source as fetched: the page, its components and every incident and maintenance seen.
 #[derive(Debug, Clone)]
@@ -118,72 +121,54 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(url: &str, body: &[u8]) -> Res
     })
 }
 
-/// Builds the cache from fetched pages, keeping only what a login could show before the next
-/// fetch: items inside the windows (scheduled maintenance a little further ahead, so a cache
-/// that goes stale still brings it up on time) and the components those items or the clusters
-/// need.
+/// Builds the cache from fetched pages. It keeps every item that some view can show at some
+/// time from `now` on ([`select::may_show_from`]: completed maintenance and incidents resolved
+/// before the `recent` window are dropped, maintenance far ahead is not), then caps each view
+/// (see [`cap_views`]), and the components those items name or that are not operational.
+/// So for as long as the cache is shown, every view read from it is the view of the whole page.
 pub fn build_cache(
     cfg: &Config,
     pages: &[Page],
     resolved: &[Resolved],
     now: DateTime<Utc>,
 ) -> Cache {
+    assemble(cfg, pages, resolved, now, true)
+}
+
+/// The cache of `pages`: trimmed as [`build_cache`] says, or (`trim` false, for tests that
+/// compare the two) the whole page.
+fn assemble(
+    cfg: &Config,
+    pages: &[Page],
+    resolved: &[Resolved],
+    now: DateTime<Utc>,
+    trim: bool,
+) -> Cache {
     let settings = cfg.settings.clone();
-    let reach = Settings {
-        upcoming_seconds: settings
-            .upcoming_seconds
-            .saturating_add(settings.expire_seconds),
-        ..settings.clone()
-    };
-    let mut sources = Vec::new();
-    let mut kept_ids: Vec<HashSet<String>> = Vec::new();
-    for (si, page) in pages.iter().enumerate() {
-        let group_names: HashMap<&str, &str> = page
-            .components
-            .iter()
-            .filter(|c| resolve::is_group(c))
-            .map(|c| (c.id.as_str(), c.name.as_str()))
-            .collect();
-        let mut items: Vec<Item> = page
-            .incidents
-            .iter()
-            .map(item_of)
-            .filter(|item| section_of(item, &reach, now, now).is_some())
-            .collect();
-        items.sort_by(|a, b| a.id.cmp(&b.id));
-        let named: HashSet<&str> = items
-            .iter()
-            .flat_map(|i| i.components.iter().map(String::as_str))
-            .collect();
-        let components: Vec<Component> = page
-            .components
-            .iter()
-            .filter(|c| !resolve::is_group(c))
-            .filter(|c| named.contains(c.id.as_str()) || is_degraded(&c.status))
-            .map(|c| Component {
-                id: c.id.clone(),
-                name: shorten(&c.name, NAME_CHARS),
-                group: c
-                    .group_id
-                    .as_deref()
-                    .and_then(|g| group_names.get(g))
-                    .map(|s| (*s).to_owned()),
-                status: c.status.clone(),
-            })
-            .collect();
-        kept_ids.push(components.iter().map(|c| c.id.clone()).collect());
-        sources.push(cache::Source {
-            name: cfg
-                .sources
-                .get(si)
-                .and_then(|s| s.name.clone())
-                .unwrap_or_else(|| page.name.clone()),
-            url: page.url.clone(),
-            time_zone: page.time_zone.clone(),
-            components,
-            items,
-        });
-    }
+    let sources = pages
+        .iter()
+        .enumerate()
+        .map(|(si, page)| {
+            let mut items: Vec<Item> = page
+                .incidents
+                .iter()
+                .map(item_of)
+                .filter(|item| !trim || select::may_show_from(item, &settings, now))
+                .collect();
+            items.sort_by(|a, b| a.id.cmp(&b.id));
+            cache::Source {
+                name: cfg
+                    .sources
+                    .get(si)
+                    .and_then(|s| s.name.clone())
+                    .unwrap_or_else(|| page.name.clone()),
+                url: page.url.clone(),
+                time_zone: page.time_zone.clone(),
+                components: components_of(page),
+                items,
+            }
+        })
+        .collect();
     let clusters = cfg
         .clusters
         .iter()
@@ -191,15 +176,9 @@ pub fn build_cache(
         .map(|(c, r)| cache::Cluster {
             name: c.name.clone(),
             hosts: c.hosts.clone(),
-            // Only what this cache can show; the full resolution is what `--check` prints.
-            components: r
-                .components
-                .iter()
-                .filter(|r| kept_ids.get(r.source).is_some_and(|k| k.contains(&r.id)))
-                .cloned()
-                .collect::<Vec<ComponentRef>>(),
+            components: r.components.clone(),
+            omitted: Counts::default(),
             more: 0,
-            uses: None,
         })
         .collect();
     let mut cache = Cache {
@@ -207,122 +186,144 @@ pub fn build_cache(
         generator: concat!("motd-status-fetch ", env!("CARGO_PKG_VERSION")).to_owned(),
         fetched_at: now,
         checked_at: Some(now),
-        settings: reach,
+        settings,
         sources,
         clusters,
-        unscoped: None,
+        no_cluster_omitted: Counts::default(),
+        unclaimed_omitted: Counts::default(),
         validators: Vec::new(),
     };
-    trim_views(&mut cache, now, PER_VIEW);
-    cache.settings = settings;
-    record_uses(&mut cache);
+    if trim {
+        cap_views(&mut cache, now, PER_VIEW);
+        keep_components_in_use(&mut cache);
+    }
     cache
 }
 
-/// Records, for every cluster, where the items and components its view can use are (and, for
-/// hosts of no cluster, where the unscoped items are), so a login reads only those. "Can use"
-/// does not depend on the time: the windows are applied at display time, to these.
-pub(crate) fn record_uses(cache: &mut Cache) {
-    let show_unscoped = cache.settings.show_unscoped;
-    let mut unscoped = Vec::new();
-    for (si, source) in cache.sources.iter().enumerate() {
-        for (i, item) in source.items.iter().enumerate() {
-            if item.components.is_empty() && show_unscoped {
-                unscoped.push(Pos(si, i));
-            }
-        }
-    }
-    let uses: Vec<Uses> = cache
-        .clusters
+/// The page's components (not its group rows), each naming its group.
+fn components_of(page: &Page) -> Vec<Component> {
+    let group_names: HashMap<&str, &str> = page
+        .components
         .iter()
-        .map(|cluster| {
-            let covered: HashSet<(usize, &str)> = cluster
-                .components
-                .iter()
-                .map(|r| (r.source, r.id.as_str()))
-                .collect();
-            let mut uses = Uses::default();
-            let mut named: HashSet<(usize, &str)> = HashSet::new();
-            for (si, source) in cache.sources.iter().enumerate() {
-                for (i, item) in source.items.iter().enumerate() {
-                    let mine = item
-                        .components
-                        .iter()
-                        .any(|id| covered.contains(&(si, id.as_str())));
-                    if mine || (item.components.is_empty() && show_unscoped) {
-                        uses.items.push(Pos(si, i));
-                        named.extend(item.components.iter().map(|id| (si, id.as_str())));
-                    }
-                }
-                for (i, c) in source.components.iter().enumerate() {
-                    let key = (si, c.id.as_str());
-                    if covered.contains(&key) || named.contains(&key) {
-                        uses.components.push(Pos(si, i));
-                    }
-                }
-            }
-            uses
-        })
+        .filter(|c| resolve::is_group(c))
+        .map(|c| (c.id.as_str(), c.name.as_str()))
         .collect();
-    for (cluster, uses) in cache.clusters.iter_mut().zip(uses) {
-        cluster.uses = Some(uses);
-    }
-    cache.unscoped = Some(unscoped);
+    page.components
+        .iter()
+        .filter(|c| !resolve::is_group(c))
+        .map(|c| Component {
+            id: c.id.clone(),
+            name: shorten(&c.name, NAME_CHARS),
+            group: c
+                .group_id
+                .as_deref()
+                .and_then(|g| group_names.get(g))
+                .map(|s| (*s).to_owned()),
+            status: c.status.clone(),
+        })
+        .collect()
 }
 
-/// Keeps only the first `per_view` entries of every view (with the components their items
-/// name), so the cache, and the work of every login, stays bounded however big the page is.
-/// Views are computed with the cache's own rules, so what is kept is what would be shown first.
-fn trim_views(cache: &mut Cache, now: DateTime<Utc>, per_view: usize) {
-    let mut items: HashSet<(usize, String)> = HashSet::new();
-    let mut comps: HashSet<(usize, String)> = HashSet::new();
-    // Each cluster's view length before trimming.
-    let mut more = vec![0; cache.clusters.len()];
-    {
-        let mut scopes: Vec<Scope<'_>> = cache.clusters.iter().map(Scope::Cluster).collect();
-        scopes.push(Scope::NoCluster);
-        scopes.push(Scope::Unclaimed);
-        for (i, scope) in scopes.into_iter().enumerate() {
-            let entries = select::entries(cache, scope, now);
-            if i < more.len() {
-                more[i] = entries.len();
-            }
-            for entry in entries.into_iter().take(per_view) {
-                let si = cache
-                    .sources
-                    .iter()
-                    .position(|s| std::ptr::eq(s, entry.source))
-                    .expect("an entry's source is one of the cache's");
-                if let Some(item) = entry.item {
-                    items.insert((si, item.id.clone()));
-                    comps.extend(item.components.iter().map(|id| (si, id.clone())));
-                }
-                if let Some(c) = entry.component {
-                    comps.insert((si, c.id.clone()));
-                }
-            }
-        }
-    }
+/// Keeps the components a view can use: those its items name and those not operational (a
+/// view lists them); and of each cluster's coverage, those kept.
+fn keep_components_in_use(cache: &mut Cache) {
+    let mut kept: HashSet<(usize, String)> = HashSet::new();
     for (si, source) in cache.sources.iter_mut().enumerate() {
-        source.items.retain(|i| items.contains(&(si, i.id.clone())));
+        let named: HashSet<&str> = source
+            .items
+            .iter()
+            .flat_map(|i| i.components.iter().map(String::as_str))
+            .collect();
         source
             .components
-            .retain(|c| comps.contains(&(si, c.id.clone())));
+            .retain(|c| named.contains(c.id.as_str()) || is_degraded(&c.status));
+        kept.extend(source.components.iter().map(|c| (si, c.id.clone())));
     }
     for cluster in &mut cache.clusters {
         cluster
             .components
-            .retain(|r| comps.contains(&(r.source, r.id.clone())));
+            .retain(|r| kept.contains(&(r.source, r.id.clone())));
     }
-    // What each cluster's view lost: its length before, less its length now.
-    let kept: Vec<usize> = cache
-        .clusters
+}
+
+/// Caps every view at `per_view` items: each view keeps its first `per_view` items, those in
+/// a section at `now` first, ranked as [`select`] ranks them, then maintenance further ahead
+/// by start; every item some view keeps stays. What a view loses is counted in the cache
+/// (`omitted`): by the section it was in at the fetch, maintenance further ahead apart. So a
+/// view's counts are exact as of the fetch, and its text says where the rest is.
+fn cap_views(cache: &mut Cache, now: DateTime<Utc>, per_view: usize) {
+    let mut scopes: Vec<Scope<'_>> = cache.clusters.iter().map(Scope::Cluster).collect();
+    scopes.push(Scope::NoCluster);
+    scopes.push(Scope::Unclaimed);
+    let source_of = |e: &select::Entry<'_>| {
+        cache
+            .sources
+            .iter()
+            .position(|s| std::ptr::eq(s, e.source))
+            .expect("an entry's source is one of the cache's")
+    };
+    // Each scope's items in rank order, as (source, item id, section; `None` for later).
+    let views: Vec<Vec<(usize, &str, Option<select::Section>)>> = scopes
         .iter()
-        .map(|c| select::entries(cache, Scope::Cluster(c), now).len())
+        .map(|&scope| {
+            let mut ranked: Vec<_> = select::entries(cache, scope, now)
+                .into_iter()
+                .filter_map(|e| match e.what {
+                    What::Item { item, .. } => {
+                        Some((source_of(&e), item.id.as_str(), Some(e.section)))
+                    }
+                    What::Component(_) => None,
+                })
+                .collect();
+            let cov = select::Coverage::new(&cache.clusters, scope, cache.settings.show_unscoped);
+            let mut later: Vec<(Option<DateTime<Utc>>, usize, &str)> = Vec::new();
+            for (si, source) in cache.sources.iter().enumerate() {
+                for item in &source.items {
+                    if cov.concerns(si, &item.components)
+                        && select::section_of(item, &cache.settings, now, now).is_none()
+                    {
+                        later.push((item.scheduled_for, si, item.id.as_str()));
+                    }
+                }
+            }
+            later.sort();
+            ranked.extend(later.into_iter().map(|(_, si, id)| (si, id, None)));
+            ranked
+        })
         .collect();
-    for ((cluster, before), after) in cache.clusters.iter_mut().zip(more).zip(kept) {
-        cluster.more = before.saturating_sub(after);
+    if views.iter().all(|v| v.len() <= per_view) {
+        return;
     }
+    let keep: HashSet<(usize, String)> = views
+        .iter()
+        .flat_map(|v| v.iter().take(per_view))
+        .map(|&(si, id, _)| (si, id.to_owned()))
+        .collect();
+    let omitted: Vec<Counts> = views
+        .iter()
+        .map(|v| {
+            let mut c = Counts::default();
+            for &(si, id, section) in v {
+                if !keep.contains(&(si, id.to_owned())) {
+                    match section {
+                        Some(s) => c.add(s, 1),
+                        None => c.maintenance_later = c.maintenance_later.saturating_add(1),
+                    }
+                }
+            }
+            c
+        })
+        .collect();
+    for (si, source) in cache.sources.iter_mut().enumerate() {
+        source.items.retain(|i| keep.contains(&(si, i.id.clone())));
+    }
+    let n = cache.clusters.len();
+    for (cluster, counts) in cache.clusters.iter_mut().zip(&omitted) {
+        cluster.omitted = *counts;
+        cluster.more = counts.total();
+    }
+    cache.no_cluster_omitted = omitted[n];
+    cache.unclaimed_omitted = omitted[n + 1];
 }
 
 fn item_of(inc: &Incident) -> Item {

@@ -19,7 +19,8 @@ use super::source::{FetchError, Origin};
 use super::{Page, build_cache, fetch_page, manage, mirror};
 use crate::cache::{self, Cache, Lock};
 use crate::clock;
-use crate::display::{self, ColorChoice, Format};
+use crate::localtime::LocalZone;
+use crate::view::{self, Format, Request, Target};
 
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILED: i32 = 1;
@@ -193,18 +194,14 @@ fn load_keys(cfg: &Config) -> Result<Vec<Option<Secret>>, String> {
         .collect()
 }
 
-/// A uniformly random duration below `max`, from the kernel's generator.
+/// A random duration below `max`.
 fn random_below(max: Duration) -> Duration {
-    let mut buf = [0u8; 8];
-    // SAFETY: getrandom writes at most buf.len() bytes into the buffer we own.
-    let n = unsafe { libc::getrandom(buf.as_mut_ptr().cast(), buf.len(), 0) };
-    let r = if n == 8 {
-        u64::from_ne_bytes(buf)
-    } else {
-        u64::from(std::process::id()) ^ (Instant::now().elapsed().as_nanos() as u64)
-    };
     let nanos = max.as_nanos().min(u128::from(u64::MAX)) as u64;
-    Duration::from_nanos(if nanos == 0 { 0 } else { r % nanos })
+    Duration::from_nanos(if nanos == 0 {
+        0
+    } else {
+        cache::write::random_u64() % nanos
+    })
 }
 
 fn fetch_all(
@@ -315,7 +312,7 @@ fn fetch(cfg: &Config, keys: &[Option<Secret>], now: DateTime<Utc>) -> i32 {
     }
     let items: usize = new.sources.iter().map(|s| s.items.len()).sum();
     log::info(format!("wrote {} ({items} items)", cfg.cache.display()));
-    motd_file(cfg)
+    motd_file(cfg, &new, now)
 }
 
 /// Nothing changed at the source: keep the cache, moving `checked_at` (for a page; a mirror
@@ -332,7 +329,7 @@ fn unchanged(cfg: &Config, mut prev: Cache, now: DateTime<Utc>, lock: &Lock) -> 
         cfg.cache.display(),
         prev.fetched_at.to_rfc3339()
     ));
-    motd_file(cfg)
+    motd_file(cfg, &prev, now)
 }
 
 fn write(cfg: &Config, c: &Cache, lock: &Lock) -> Result<(), i32> {
@@ -348,26 +345,29 @@ fn write(cfg: &Config, c: &Cache, lock: &Lock) -> Result<(), i32> {
 /// Writes this host's view (or `motd_cluster`'s) to `motd_file`, if set: for pam_motd plain
 /// text, 80 columns, exactly what `motd-status --login` would print (an empty file when there
 /// is nothing); with `motd_format = "markdown"`, Markdown for Open OnDemand's dashboard.
-fn motd_file(cfg: &Config) -> i32 {
+fn motd_file(cfg: &Config, cache: &Cache, now: DateTime<Utc>) -> i32 {
     let Some(path) = &cfg.motd_file else {
         return EXIT_OK;
     };
-    let args = display::Args {
-        login: true,
-        all: false,
-        cluster: cfg.motd_cluster.clone(),
-        hostname: None,
-        cache: Some(cfg.cache.clone()),
-        color: ColorChoice::Never,
+    let host = crate::cli::hostname();
+    let zone = LocalZone::from_env();
+    let req = Request {
+        target: match &cfg.motd_cluster {
+            Some(name) => Target::Cluster(name),
+            None => Target::Host(&host),
+        },
+        now,
+        zone: &zone,
         format: if cfg.motd_markdown {
             Format::Markdown
         } else {
             Format::Text
         },
-        width: Some(80),
-        deadline: None,
+        color: false,
+        width: 80,
+        login: true,
     };
-    let text = match display::render(&args, false, 80) {
+    let text = match view::render(cache, &req) {
         Ok(t) => t,
         Err(e) => {
             log::error(format!(
@@ -377,7 +377,7 @@ fn motd_file(cfg: &Config) -> i32 {
             return EXIT_FAILED;
         }
     };
-    // Still under the cache lock, so one fixed temp name is safe here too.
+    // Still under the cache lock, so no other fetcher writes it at the same time.
     match cache::replace_file(path, text.as_bytes()) {
         Ok(()) => EXIT_OK,
         Err(e) => {

@@ -104,34 +104,28 @@ impl<'a> Session<'a> {
         let max = self.http.config().max_bytes;
         let timeout = self.http.config().timeout.min(self.http.remaining());
         let owned = path.to_owned();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::Builder::new()
-            .name("read".into())
-            .spawn(move || {
-                let result = (|| {
-                    let file = match std::fs::File::open(&owned) {
-                        Ok(f) => f,
-                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-                        Err(e) => return Err(e.to_string()),
-                    };
-                    let mut body = Vec::new();
-                    file.take(max + 1)
-                        .read_to_end(&mut body)
-                        .map_err(|e| e.to_string())?;
-                    if body.len() as u64 > max {
-                        return Err(format!("larger than max_bytes ({max} bytes)"));
-                    }
-                    Ok(Some(body))
-                })();
-                let _ = tx.send(result);
-            })
-            .map_err(|e| fail(e.to_string()))?;
-        match rx.recv_timeout(timeout) {
+        let read = move || {
+            let file = match std::fs::File::open(&owned) {
+                Ok(f) => f,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(e.to_string()),
+            };
+            let mut body = Vec::new();
+            file.take(max + 1)
+                .read_to_end(&mut body)
+                .map_err(|e| e.to_string())?;
+            if body.len() as u64 > max {
+                return Err(format!("larger than max_bytes ({max} bytes)"));
+            }
+            Ok(Some(body))
+        };
+        match crate::deadline::within("read", timeout, read) {
             Ok(r) => r.map_err(fail),
-            Err(_) => Err(fail(format!(
+            Err(crate::deadline::Missed::TimedOut) => Err(fail(format!(
                 "no answer from the file system within {} (a hung mount?)",
                 humantime::format_duration(timeout)
             ))),
+            Err(crate::deadline::Missed::Failed) => Err(fail("the reader failed".to_owned())),
         }
     }
 

@@ -1,33 +1,26 @@
-//! The `motd-status` program: arguments, the deadline, and what reaches the terminal.
+//! The `motd-status` program: arguments, environment, the deadline, and what reaches the
+//! terminal. The views themselves come from [`crate::view`].
 //!
 //! At login (`--login`) it must never hurt: all the work (reading the cache, which may sit on a
-//! hung network filesystem, parsing, rendering) runs on a worker thread, and the main thread
-//! waits for it only until the deadline; it then prints whatever is ready, or nothing, and exits
-//! 0 whatever happened. Outside `--login` the same path reports problems in one line on stderr
-//! and exits 2.
+//! hung network filesystem, parsing, rendering) runs under a [`deadline`]; past it the program
+//! prints nothing and exits 0, whatever happened. Outside `--login` the same path reports
+//! problems in one line on stderr and exits 2.
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::cache::{self, Cache, Want};
-use crate::clock;
+use crate::deadline::{self, Missed};
+use crate::exit::Exit;
 use crate::localtime::LocalZone;
-use crate::render::{self, Options, View};
-use crate::select::{self, Scope};
+use crate::view::{self, Format, Request, Target};
+use crate::{clock, env};
 
 pub const ENV_DEADLINE: &str = "MOTD_STATUS_DEADLINE";
+pub const ENV_FORMAT: &str = "MOTD_FORMAT";
 const LOGIN_DEADLINE: Duration = Duration::from_millis(200);
 const INTERACTIVE_DEADLINE: Duration = Duration::from_secs(10);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Text,
-    Json,
-    Markdown,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColorChoice {
@@ -44,7 +37,7 @@ pub struct Args {
     pub hostname: Option<String>,
     pub cache: Option<PathBuf>,
     pub color: ColorChoice,
-    pub format: Format,
+    pub format: Option<Format>,
     pub width: Option<usize>,
     pub deadline: Option<Duration>,
 }
@@ -92,8 +85,12 @@ The cache is written by motd-status-fetch; this program never touches the networ
 Exit status: 0 on success (always with --login), 2 on a usage error or an unusable cache.
 ";
 
-/// Parses arguments; no I/O happens here.
-pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Action, lexopt::Error> {
+/// Parses arguments and the environment variables that stand for them; no other I/O.
+pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Action, String> {
+    parse_flags(args).map_err(|e| e.to_string())?.and_env()
+}
+
+fn parse_flags(args: impl IntoIterator<Item = OsString>) -> Result<Action, lexopt::Error> {
     use lexopt::prelude::*;
     let mut parser =
         lexopt::Parser::from_iter(std::iter::once(OsString::from("motd-status")).chain(args));
@@ -104,11 +101,10 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Action, le
         hostname: None,
         cache: None,
         color: ColorChoice::Auto,
-        format: Format::Text,
+        format: None,
         width: None,
         deadline: None,
     };
-    let mut format_set = false;
     while let Some(arg) = parser.next()? {
         match arg {
             Long("login") => a.login = true,
@@ -129,8 +125,8 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Action, le
                 }
             }
             Long("format") => {
-                a.format = parse_format(&parser.value()?.string()?)?;
-                format_set = true;
+                let v = parser.value()?.string()?;
+                a.format = Some(Format::parse(&v).map_err(|e| format!("--format {e}"))?);
             }
             Long("width") => {
                 let n: usize = parser.value()?.parse()?;
@@ -138,67 +134,60 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Action, le
             }
             Long("deadline") => {
                 let v = parser.value()?.string()?;
-                a.deadline = Some(parse_deadline(&v)?);
+                a.deadline = Some(parse_deadline(&v).map_err(|e| format!("--deadline {e}"))?);
             }
             Long("help") | Short('h') => return Ok(Action::Help),
             Long("version") | Short('V') => return Ok(Action::Version),
             _ => return Err(arg.unexpected()),
         }
     }
-    if !format_set
-        && let Ok(v) = std::env::var("MOTD_FORMAT")
-        && !v.is_empty()
-    {
-        a.format = parse_format(&v)?;
-    }
     Ok(Action::Run(a))
 }
 
-fn parse_format(v: &str) -> Result<Format, lexopt::Error> {
-    match v {
-        "text" => Ok(Format::Text),
-        "json" => Ok(Format::Json),
-        "markdown" | "md" => Ok(Format::Markdown),
-        other => Err(format!("--format takes text, json or markdown, not {other:?}").into()),
+impl Action {
+    /// Flags win; the variables fill in what they left unset (see [`crate::env`]).
+    fn and_env(self) -> Result<Action, String> {
+        let Action::Run(mut a) = self else {
+            return Ok(self);
+        };
+        if a.format.is_none() {
+            a.format = env::parse(ENV_FORMAT, Format::parse)?;
+        }
+        if a.deadline.is_none() {
+            a.deadline = env::parse(ENV_DEADLINE, parse_deadline)?;
+        }
+        Ok(Action::Run(a))
     }
 }
 
-fn parse_deadline(v: &str) -> Result<Duration, lexopt::Error> {
-    humantime::parse_duration(v).map_err(|e| format!("deadline {v:?}: {e}").into())
+fn parse_deadline(v: &str) -> Result<Duration, String> {
+    humantime::parse_duration(v).map_err(|e| format!("{v:?} is not a duration like 200ms: {e}"))
 }
 
-/// The whole program; returns the exit code.
-pub fn main() -> i32 {
-    let raw: Vec<OsString> = std::env::args_os().skip(1).collect();
+/// The whole program, from its arguments (without the program name).
+pub fn run(raw: Vec<OsString>) -> Exit {
     let login = raw.iter().any(|a| a == "--login");
+    if login {
+        // Whatever goes wrong at login stays out of the user's terminal.
+        std::panic::set_hook(Box::new(|_| {}));
+    }
     let args = match parse_args(raw) {
         Ok(Action::Help) => return print(HELP),
         Ok(Action::Version) => {
             return print(concat!("motd-status ", env!("CARGO_PKG_VERSION"), "\n"));
         }
         Ok(Action::Run(a)) => a,
-        Err(_) if login => return 0,
+        Err(_) if login => return Exit::Ok,
         Err(e) => {
             eprintln!("motd-status: {e}\nTry 'motd-status --help'.");
-            return 2;
+            return Exit::Usage;
         }
     };
-    let deadline = args
-        .deadline
-        .or_else(|| {
-            std::env::var(ENV_DEADLINE)
-                .ok()
-                .and_then(|v| humantime::parse_duration(&v).ok())
-        })
-        .unwrap_or(if args.login {
-            LOGIN_DEADLINE
-        } else {
-            INTERACTIVE_DEADLINE
-        });
-    if args.login {
-        // Whatever goes wrong at login stays out of the user's terminal.
-        std::panic::set_hook(Box::new(|_| {}));
-    }
+    let deadline = args.deadline.unwrap_or(if args.login {
+        LOGIN_DEADLINE
+    } else {
+        INTERACTIVE_DEADLINE
+    });
     let color = use_color(args.color);
     let width = args.width.or_else(terminal_width).unwrap_or(80);
 
@@ -208,131 +197,67 @@ pub fn main() -> i32 {
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 1);
     }
-    let (tx, rx) = mpsc::channel();
     let worker = args.clone();
-    let spawned = std::thread::Builder::new()
-        .name("render".into())
-        .spawn(move || {
-            let out = load(&worker).and_then(|cache| {
-                let out = render_cache(&cache, &worker, color, width);
-                // The process exits right after printing: freeing every string of the cache
-                // one by one would be work for nothing.
-                std::mem::forget(cache);
-                out
-            });
-            let _ = tx.send(out);
-        });
-    if spawned.is_err() {
-        return if args.login { 0 } else { 2 };
-    }
-    match rx.recv_timeout(deadline) {
-        Ok(Ok(out)) => {
-            print(&out);
-            0
-        }
-        Ok(Err(_)) | Err(_) if args.login => 0,
+    let result = deadline::within("render", deadline, move || show(&worker, color, width));
+    match result {
+        Ok(Ok(out)) => print(&out),
+        _ if args.login => Exit::Ok,
         Ok(Err(msg)) => {
-            eprintln!("motd-status: {msg}");
-            2
+            eprintln!("motd-status: {}", crate::sanitize::terminal(&msg));
+            Exit::Usage
         }
-        Err(mpsc::RecvTimeoutError::Timeout) => {
-            let path = cache::resolve_path(args.cache.clone());
+        Err(Missed::TimedOut) => {
+            let path = env::cache_path(args.cache.clone());
             eprintln!(
                 "motd-status: {}: gave up after {} (a hung filesystem?)",
                 path.display(),
                 humantime::format_duration(deadline)
             );
-            2
+            Exit::Usage
         }
-        Err(mpsc::RecvTimeoutError::Disconnected) => {
+        Err(Missed::Failed) => {
             eprintln!("motd-status: internal error while rendering");
-            2
+            Exit::Usage
         }
     }
 }
 
 /// Reads the cache and renders the requested view.
-pub fn render(args: &Args, color: bool, width: usize) -> Result<String, String> {
-    render_cache(&load(args)?, args, color, width)
-}
-
-fn load(args: &Args) -> Result<Cache, String> {
-    let path = cache::resolve_path(args.cache.clone());
-    let host;
-    let want = match (&args.cluster, args.all) {
-        (_, true) => return cache::read(&path).map_err(|e| e.to_string()),
-        (Some(name), false) => Want::Cluster(name),
-        (None, false) => {
-            host = args.hostname.clone().unwrap_or_else(hostname);
-            Want::Host(&host)
-        }
-    };
-    cache::read_for(&path, want).map_err(|e| e.to_string())
-}
-
-fn render_cache(cache: &Cache, args: &Args, color: bool, width: usize) -> Result<String, String> {
+fn show(args: &Args, color: bool, width: usize) -> Result<String, String> {
     let now = clock::now()?;
     let zone = LocalZone::from_env();
-    let views = views(cache, args)?;
-    let opts = Options {
-        now,
-        zone: &zone,
-        color: color && args.format == Format::Text,
-        width,
-        max_items: args.login.then_some(cache.settings.max_items),
-        login: args.login,
-        all: args.all,
-    };
-    let views: Vec<View<'_>> = views
-        .into_iter()
-        .map(|(cluster, scope)| View::of(cache, cluster, scope, now))
-        .collect();
-    Ok(match args.format {
-        Format::Text => render::text(cache, &views, &opts),
-        Format::Json => render::json(cache, &views, &opts),
-        Format::Markdown => render::markdown(cache, &views, &opts),
-    })
-}
-
-/// Which views to show: this host's cluster, a named one, or all of them.
-fn views<'a>(cache: &'a Cache, args: &Args) -> Result<Vec<(Option<&'a str>, Scope<'a>)>, String> {
-    if args.all {
-        let mut v: Vec<_> = cache
-            .clusters
-            .iter()
-            .map(|c| (Some(c.name.as_str()), Scope::Cluster(c)))
-            .collect();
-        v.push((None, Scope::Unclaimed));
-        return Ok(v);
-    }
-    let cluster = match &args.cluster {
-        Some(name) => Some(select::cluster_by_name(cache, name).ok_or_else(|| {
-            let names: Vec<&str> = cache.clusters.iter().map(|c| c.name.as_str()).collect();
-            format!(
-                "no cluster named {name:?} in the cache (clusters: {})",
-                if names.is_empty() {
-                    "none".to_owned()
-                } else {
-                    names.join(", ")
-                }
-            )
-        })?),
-        None => {
-            let host = args.hostname.clone().unwrap_or_else(hostname);
-            select::cluster_for_host(cache, &host)
+    let host;
+    let target = match (&args.cluster, args.all) {
+        (_, true) => Target::All,
+        (Some(name), false) => Target::Cluster(name),
+        (None, false) => {
+            host = args.hostname.clone().unwrap_or_else(hostname);
+            Target::Host(&host)
         }
     };
-    Ok(vec![match cluster {
-        Some(c) => (Some(c.name.as_str()), Scope::Cluster(c)),
-        None => (None, Scope::NoCluster),
-    }])
+    let format = args.format.unwrap_or(Format::Text);
+    let (cache, chosen) = view::load(&env::cache_path(args.cache.clone()), target)?;
+    let req = Request {
+        target,
+        now,
+        zone: &zone,
+        format,
+        color: color && format == Format::Text,
+        width,
+        login: args.login,
+    };
+    let out = view::render_loaded(&cache, chosen, &req);
+    // The process exits right after printing: freeing every string of the cache one by one
+    // would be work for nothing.
+    std::mem::forget(cache);
+    out
 }
 
-fn print(s: &str) -> i32 {
+fn print(s: &str) -> Exit {
     let mut out = std::io::stdout().lock();
     // A closed pipe (`motd-status | head`) is not an error worth reporting.
     let _ = out.write_all(s.as_bytes()).and_then(|()| out.flush());
-    0
+    Exit::Ok
 }
 
 fn use_color(choice: ColorChoice) -> bool {

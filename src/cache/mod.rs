@@ -1,0 +1,277 @@
+//! The cache file: the one thing the fetcher writes and the login binary reads.
+//!
+//! This module holds the format; its parts do one job each: [`read`] the careful (and, for one
+//! view, partial) reader, [`write`] the lock and the atomic replacement, [`trust`] who may
+//! have written a file we read, [`timestamp`] the strict RFC 3339 fields.
+//!
+//! The cache is versioned JSON holding what a login could show: the fetcher drops only items
+//! that no view can show again and, past a generous cap per view, counts what it drops
+//! (see `fetch::build_cache`). Which items a view shows is decided at display time, by
+//! [`crate::select`], from what is here; nothing in the file pre-selects a view.
+//!
+//! Compatibility: fields are only ever added, and readers ignore unknown ones, so a login
+//! binary of the previous release reads this build's caches and the other way round (the
+//! previous release's per-cluster `uses` and `unscoped` positions are ignored here).
+
+pub mod read;
+pub mod timestamp;
+pub mod trust;
+pub mod write;
+
+pub use read::{ReadError, Want, parse, read, read_for};
+pub use write::{Lock, replace_file, to_bytes, write_atomic};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::select::Section;
+use timestamp as ts;
+
+/// The cache format version this build reads and writes.
+pub const VERSION: u32 = 1;
+/// Where the cache lives unless `--cache`, `MOTD_STATUS_CACHE` or the config say otherwise.
+pub const DEFAULT_PATH: &str = "/var/cache/motd-status/status.json";
+/// Environment variable naming the cache, for both binaries.
+pub const ENV_PATH: &str = "MOTD_STATUS_CACHE";
+/// A cache larger than this is refused unread: a trimmed cache of a huge page is well under it.
+pub const MAX_BYTES: u64 = 4 << 20;
+/// The system user the packaged fetcher runs as; a cache it owns is trusted.
+pub const FETCH_USER: &str = "motd-status";
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Cache {
+    pub version: u32,
+    /// `motd-status-fetch <version>`, for whoever reads the file by hand.
+    #[serde(default)]
+    pub generator: String,
+    /// The last time every source was fetched successfully.
+    #[serde(deserialize_with = "ts::required")]
+    pub fetched_at: DateTime<Utc>,
+    /// The last time every source was confirmed current (a 304 moves this, not `fetched_at`).
+    #[serde(default, deserialize_with = "ts::optional")]
+    pub checked_at: Option<DateTime<Utc>>,
+    pub settings: Settings,
+    pub sources: Vec<Source>,
+    #[serde(default)]
+    pub clusters: Vec<Cluster>,
+    /// Entries of a host of no cluster's view that the fetcher left out past its cap.
+    #[serde(default, skip_serializing_if = "Counts::is_zero")]
+    pub no_cluster_omitted: Counts,
+    /// Entries of the unclaimed part of `--all` that the fetcher left out past its cap.
+    #[serde(default, skip_serializing_if = "Counts::is_zero")]
+    pub unclaimed_omitted: Counts,
+    /// HTTP validators (ETag / Last-Modified) by URL, for conditional requests. Fetcher only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub validators: Vec<Validator>,
+}
+
+/// Display settings resolved by the fetcher from the config, so the login binary needs no config.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Resolved incidents stay visible this long (seconds).
+    pub recent_seconds: u64,
+    /// Scheduled maintenance shows up this long before it starts (seconds).
+    pub upcoming_seconds: u64,
+    /// Items naming no component are shown on every cluster.
+    pub show_unscoped: bool,
+    /// Past this age the view ends with a "status as of" line (seconds).
+    #[serde(default = "default_stale")]
+    pub stale_seconds: u64,
+    /// Past this age only the "status as of" line is shown (seconds).
+    #[serde(default = "default_expire")]
+    pub expire_seconds: u64,
+    /// At most this many items at login; the rest are counted.
+    #[serde(default = "default_max_items")]
+    pub max_items: usize,
+    /// The site's switch: false makes `--login` print nothing.
+    #[serde(default = "default_true")]
+    pub login: bool,
+}
+
+fn default_stale() -> u64 {
+    3600
+}
+fn default_expire() -> u64 {
+    7 * 86400
+}
+fn default_max_items() -> usize {
+    8
+}
+fn default_true() -> bool {
+    true
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            recent_seconds: 2 * 86400,
+            upcoming_seconds: 7 * 86400,
+            show_unscoped: true,
+            stale_seconds: default_stale(),
+            expire_seconds: default_expire(),
+            max_items: default_max_items(),
+            login: true,
+        }
+    }
+}
+
+/// One status page (or mirror) the items came from.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Source {
+    pub name: String,
+    pub url: String,
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    /// Components a login may need: those named by items, those not operational, and those a
+    /// cluster covers that could matter. Groups are not listed; each component names its group.
+    #[serde(default)]
+    pub components: Vec<Component>,
+    #[serde(default)]
+    pub items: Vec<Item>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Component {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub group: Option<String>,
+    pub status: String,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Incident,
+    Maintenance,
+}
+
+/// An incident or a scheduled maintenance, reduced to what a login shows.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Item {
+    pub kind: Kind,
+    pub id: String,
+    pub name: String,
+    pub status: String,
+    #[serde(default)]
+    pub impact: String,
+    #[serde(default)]
+    pub shortlink: Option<String>,
+    #[serde(default, deserialize_with = "ts::optional")]
+    pub started_at: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "ts::optional")]
+    pub updated_at: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "ts::optional")]
+    pub resolved_at: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "ts::optional")]
+    pub scheduled_for: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "ts::optional")]
+    pub scheduled_until: Option<DateTime<Utc>>,
+    /// Ids of the components it affects (of its own source).
+    #[serde(default)]
+    pub components: Vec<String>,
+    /// The newest update's text, converted to plain text and shortened by the fetcher.
+    #[serde(default)]
+    pub update: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Cluster {
+    pub name: String,
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    /// The components this cluster covers, as (source index, component id).
+    #[serde(default)]
+    pub components: Vec<ComponentRef>,
+    /// Entries of this cluster's view the fetcher left out past its cap, by section, as
+    /// ranked at the fetch. A view counts them with the entries it does not show.
+    #[serde(default, skip_serializing_if = "Counts::is_zero")]
+    pub omitted: Counts,
+    /// The total of `omitted`: what the previous release's login binary reads.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub more: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// Entries per section of a view.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[serde(default)]
+pub struct Counts {
+    pub incident: usize,
+    pub maintenance_in_progress: usize,
+    pub maintenance_planned: usize,
+    pub resolved: usize,
+    pub component: usize,
+    /// Maintenance further ahead than `upcoming` at the fetch: in no section yet, so in no
+    /// summary, but left out all the same.
+    pub maintenance_later: usize,
+}
+
+impl Counts {
+    fn slot(&mut self, section: Section) -> &mut usize {
+        match section {
+            Section::Incident => &mut self.incident,
+            Section::MaintenanceNow => &mut self.maintenance_in_progress,
+            Section::MaintenancePlanned => &mut self.maintenance_planned,
+            Section::Resolved => &mut self.resolved,
+            Section::Component => &mut self.component,
+        }
+    }
+
+    pub fn add(&mut self, section: Section, n: usize) {
+        let slot = self.slot(section);
+        *slot = slot.saturating_add(n);
+    }
+
+    /// The sum of both, section by section.
+    pub fn plus(mut self, other: &Counts) -> Counts {
+        self.incident = self.incident.saturating_add(other.incident);
+        self.maintenance_in_progress = self
+            .maintenance_in_progress
+            .saturating_add(other.maintenance_in_progress);
+        self.maintenance_planned = self
+            .maintenance_planned
+            .saturating_add(other.maintenance_planned);
+        self.resolved = self.resolved.saturating_add(other.resolved);
+        self.component = self.component.saturating_add(other.component);
+        self.maintenance_later = self
+            .maintenance_later
+            .saturating_add(other.maintenance_later);
+        self
+    }
+
+    pub fn total(&self) -> usize {
+        [
+            self.incident,
+            self.maintenance_in_progress,
+            self.maintenance_planned,
+            self.resolved,
+            self.component,
+            self.maintenance_later,
+        ]
+        .iter()
+        .fold(0usize, |a, b| a.saturating_add(*b))
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.total() == 0
+    }
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ComponentRef {
+    pub source: usize,
+    pub id: String,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Validator {
+    pub url: String,
+    #[serde(default)]
+    pub etag: Option<String>,
+    #[serde(default)]
+    pub last_modified: Option<String>,
+}

@@ -1,0 +1,306 @@
+//! Reading the cache: checked before it is trusted, capped, and for one view only partly
+//! parsed.
+//!
+//! Anything the cache says is put in front of every user, so the file must pass the
+//! [`super::trust`] check (regular file, owner root / the reader / the fetcher's system user,
+//! not writable by group or others) and the bytes read are capped. A login wants one view:
+//! [`read_for`] parses every item only as far as the components it names, asks
+//! [`select::Coverage`] whether it concerns that view, and parses in full only those. What it
+//! returns selects and renders that view exactly as the whole cache would, because the same
+//! rule chose what to keep.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::timestamp as ts;
+use super::{Cache, Cluster, ComponentRef, Counts, MAX_BYTES, Settings, Source, VERSION};
+use crate::select::{self, Coverage, Scope};
+
+/// Why a cache could not be used. Each says what a sysadmin would check.
+#[derive(Debug)]
+pub enum ReadError {
+    Missing(PathBuf),
+    Io(PathBuf, io::Error),
+    NotRegular(PathBuf),
+    Untrusted(PathBuf, String),
+    TooBig(PathBuf, u64),
+    Empty(PathBuf),
+    Malformed(PathBuf, String),
+    Version(PathBuf, u32),
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::Missing(p) => write!(
+                f,
+                "{}: no cache yet (has motd-status-fetch run?)",
+                p.display()
+            ),
+            ReadError::Io(p, e) => write!(f, "{}: cannot read the cache: {e}", p.display()),
+            ReadError::NotRegular(p) => write!(f, "{}: not a regular file", p.display()),
+            ReadError::Untrusted(p, why) => {
+                write!(f, "{}: cache not trusted: {why}", p.display())
+            }
+            ReadError::TooBig(p, n) => write!(
+                f,
+                "{}: cache is {n} bytes, over the {MAX_BYTES}-byte limit",
+                p.display()
+            ),
+            ReadError::Empty(p) => write!(f, "{}: cache is empty", p.display()),
+            ReadError::Malformed(p, e) => write!(f, "{}: cache is malformed: {e}", p.display()),
+            ReadError::Version(p, v) => write!(
+                f,
+                "{}: cache format version {v} is not supported (this build reads {VERSION}); \
+                 run motd-status-fetch again",
+                p.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// Reads and checks a cache. `O_NONBLOCK` keeps a FIFO from blocking the open; the caller still
+/// runs this under a deadline, because a hung network filesystem can block any call.
+pub fn read(path: &Path) -> Result<Cache, ReadError> {
+    let bytes = read_bytes(path)?;
+    parse(path, &bytes)
+}
+
+/// Reads the file after the trust checks, capped at [`MAX_BYTES`].
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
+    let (file, meta) = super::trust::open_regular(path).map_err(|e| match e.kind() {
+        io::ErrorKind::NotFound => ReadError::Missing(path.to_owned()),
+        io::ErrorKind::InvalidInput => ReadError::NotRegular(path.to_owned()),
+        _ => ReadError::Io(path.to_owned(), e),
+    })?;
+    super::trust::check(&meta).map_err(|why| ReadError::Untrusted(path.to_owned(), why))?;
+    if meta.len() > MAX_BYTES {
+        return Err(ReadError::TooBig(path.to_owned(), meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
+    // Read one byte past the cap so a file that grew after the stat is still caught.
+    file.take(MAX_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ReadError::Io(path.to_owned(), e))?;
+    if bytes.len() as u64 > MAX_BYTES {
+        return Err(ReadError::TooBig(path.to_owned(), bytes.len() as u64));
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ReadError::Empty(path.to_owned()));
+    }
+    Ok(bytes)
+}
+
+/// Which view a reader wants: a cluster by name, or the cluster of a host.
+#[derive(Debug, Clone, Copy)]
+pub enum Want<'a> {
+    Cluster(&'a str),
+    Host(&'a str),
+}
+
+impl Want<'_> {
+    /// The index of the wanted cluster among `clusters`: the one rule for host → cluster.
+    pub fn find(&self, clusters: &[Cluster]) -> Option<usize> {
+        let found = match *self {
+            Want::Cluster(name) => select::cluster_by_name(clusters, name),
+            Want::Host(host) => select::cluster_for_host(clusters, host),
+        }?;
+        clusters.iter().position(|c| std::ptr::eq(c, found))
+    }
+}
+
+/// Reads the cache for one view: every cluster's name and hosts, and of the sources only
+/// the items and components that view can use (see the module doc). Returns the cache and
+/// the index of the wanted cluster, `None` when the host matches no cluster (or no cluster has
+/// that name: the caller says so).
+pub fn read_for(path: &Path, want: Want<'_>) -> Result<(Cache, Option<usize>), ReadError> {
+    let bytes = read_bytes(path)?;
+    let text = utf8(path, &bytes)?;
+    let lazy: Lazy<'_> = match serde_json::from_str(text) {
+        Ok(l) => l,
+        // Let the full parse say precisely what is wrong.
+        Err(_) => return whole(path, &bytes, want),
+    };
+    if lazy.version != VERSION {
+        return Err(ReadError::Version(path.to_owned(), lazy.version));
+    }
+    let mut clusters: Vec<Cluster> = lazy.clusters.iter().map(LazyCluster::head).collect();
+    let chosen = want.find(&clusters);
+    if let Some(i) = chosen {
+        match lazy.clusters[i].components() {
+            Some(c) => clusters[i].components = c,
+            None => return whole(path, &bytes, want),
+        }
+    }
+    let mut sources: Vec<Source> = Vec::with_capacity(lazy.sources.len());
+    {
+        let scope = match chosen {
+            Some(i) => Scope::Cluster(&clusters[i]),
+            None => Scope::NoCluster,
+        };
+        let cov = Coverage::new(&clusters, scope, lazy.settings.show_unscoped);
+        for (si, s) in lazy.sources.iter().enumerate() {
+            let items = wanted(&s.items, |h: ItemHead<'_>| cov.concerns(si, &h.components));
+            let components = wanted(&s.components, |h: ComponentHead<'_>| cov.holds(si, &h.id));
+            let (Some(items), Some(components)) = (items, components) else {
+                return whole(path, &bytes, want);
+            };
+            sources.push(Source {
+                name: s.name.clone(),
+                url: s.url.clone(),
+                time_zone: s.time_zone.clone(),
+                components,
+                items,
+            });
+        }
+    }
+    let cache = Cache {
+        version: lazy.version,
+        generator: String::new(),
+        fetched_at: lazy.fetched_at,
+        checked_at: lazy.checked_at,
+        settings: lazy.settings,
+        sources,
+        clusters,
+        no_cluster_omitted: lazy.no_cluster_omitted,
+        unclaimed_omitted: Counts::default(),
+        validators: Vec::new(),
+    };
+    Ok((cache, chosen))
+}
+
+/// The whole cache, for a view: what [`read_for`] falls back to when the file does not parse
+/// lazily, so that the full parser's message says what is wrong.
+fn whole(path: &Path, bytes: &[u8], want: Want<'_>) -> Result<(Cache, Option<usize>), ReadError> {
+    let cache = parse(path, bytes)?;
+    let chosen = want.find(&cache.clusters);
+    Ok((cache, chosen))
+}
+
+/// The values among `raws` whose head `H` (a few fields, parsed first) `keep` accepts, parsed
+/// in full; `None` if any does not parse.
+fn wanted<'a, H: Deserialize<'a>, T: serde::de::DeserializeOwned>(
+    raws: &[&'a RawValue],
+    mut keep: impl FnMut(H) -> bool,
+) -> Option<Vec<T>> {
+    let mut out = Vec::new();
+    for raw in raws {
+        if keep(serde_json::from_str::<H>(raw.get()).ok()?) {
+            out.push(serde_json::from_str(raw.get()).ok()?);
+        }
+    }
+    Some(out)
+}
+
+/// Just the components an item names: enough to ask whether it concerns a view.
+#[derive(Deserialize)]
+struct ItemHead<'a> {
+    #[serde(default, borrow)]
+    components: Vec<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct ComponentHead<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+}
+
+/// The cache with its sources' items and components left as raw JSON text.
+#[derive(Deserialize)]
+struct Lazy<'a> {
+    version: u32,
+    #[serde(deserialize_with = "ts::required")]
+    fetched_at: DateTime<Utc>,
+    #[serde(default, deserialize_with = "ts::optional")]
+    checked_at: Option<DateTime<Utc>>,
+    settings: Settings,
+    #[serde(borrow)]
+    sources: Vec<LazySource<'a>>,
+    #[serde(default, borrow)]
+    clusters: Vec<LazyCluster<'a>>,
+    #[serde(default)]
+    no_cluster_omitted: Counts,
+}
+
+/// A cluster whose coverage stays raw until it turns out to be the one wanted.
+#[derive(Deserialize)]
+struct LazyCluster<'a> {
+    name: String,
+    #[serde(default)]
+    hosts: Vec<String>,
+    #[serde(default)]
+    omitted: Counts,
+    #[serde(default)]
+    more: usize,
+    #[serde(default, borrow)]
+    components: Option<&'a RawValue>,
+}
+
+impl LazyCluster<'_> {
+    /// Name, hosts and counts: enough to find the host's cluster, nothing to select with.
+    fn head(&self) -> Cluster {
+        Cluster {
+            name: self.name.clone(),
+            hosts: self.hosts.clone(),
+            components: Vec::new(),
+            omitted: self.omitted,
+            more: self.more,
+        }
+    }
+
+    /// The components it covers, or `None` if they do not parse.
+    fn components(&self) -> Option<Vec<ComponentRef>> {
+        match self.components {
+            Some(raw) => serde_json::from_str(raw.get()).ok(),
+            None => Some(Vec::new()),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct LazySource<'a> {
+    name: String,
+    url: String,
+    #[serde(default)]
+    time_zone: Option<String>,
+    #[serde(default, borrow)]
+    components: Vec<&'a RawValue>,
+    #[serde(default, borrow)]
+    items: Vec<&'a RawValue>,
+}
+
+/// Validating the UTF-8 once, in bulk, is much cheaper than serde_json checking every string
+/// on its own, which was a tenth of a login's work.
+fn utf8<'b>(path: &Path, bytes: &'b [u8]) -> Result<&'b str, ReadError> {
+    std::str::from_utf8(bytes)
+        .map_err(|e| ReadError::Malformed(path.to_owned(), format!("not UTF-8 text: {e}")))
+}
+
+/// Parses cache bytes, telling a wrong version apart from a broken file.
+pub fn parse(path: &Path, bytes: &[u8]) -> Result<Cache, ReadError> {
+    let text = utf8(path, bytes)?;
+    match serde_json::from_str::<Cache>(text) {
+        Ok(c) if c.version == VERSION => Ok(c),
+        Ok(c) => Err(ReadError::Version(path.to_owned(), c.version)),
+        Err(e) => {
+            #[derive(Deserialize)]
+            struct Probe {
+                version: u32,
+            }
+            match serde_json::from_str::<Probe>(text) {
+                Ok(p) if p.version != VERSION => {
+                    Err(ReadError::Version(path.to_owned(), p.version))
+                }
+                _ => Err(ReadError::Malformed(path.to_owned(), e.to_string())),
+            }
+        }
+    }
+}

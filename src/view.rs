@@ -1,0 +1,158 @@
+//! A view, from cache to output: `(cache, request) → text`, the one call behind the login,
+//! `--cluster`, `--all` and the fetcher's `motd_file`.
+//!
+//! A request names a target (this host, a cluster, or everything), a time and an output form.
+//! The views are computed here from the cache by [`select`]; [`render`] only lays them out.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+
+use crate::cache::{self, Cache, Counts, Want};
+use crate::localtime::LocalZone;
+use crate::render;
+use crate::select::{self, Entry, Scope};
+
+/// Text (coloured or not), JSON for scripts, Markdown for web portals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+impl Format {
+    pub fn parse(v: &str) -> Result<Format, String> {
+        match v {
+            "text" => Ok(Format::Text),
+            "json" => Ok(Format::Json),
+            "markdown" | "md" => Ok(Format::Markdown),
+            other => Err(format!("takes text, json or markdown, not {other:?}")),
+        }
+    }
+}
+
+/// Whose view.
+#[derive(Debug, Clone, Copy)]
+pub enum Target<'a> {
+    /// The cluster whose host globs match this hostname (unscoped items only if none does).
+    Host(&'a str),
+    /// A cluster by name.
+    Cluster(&'a str),
+    /// Every cluster, then what no cluster covers (`--all`).
+    All,
+}
+
+/// What to show and how.
+pub struct Request<'a> {
+    pub target: Target<'a>,
+    pub now: DateTime<Utc>,
+    pub zone: &'a LocalZone,
+    pub format: Format,
+    pub color: bool,
+    /// Columns; every text line is cut to this display width.
+    pub width: usize,
+    /// At login: nothing at all when there is nothing to report, at most `max_items` entries.
+    pub login: bool,
+}
+
+/// A titled list of entries: a cluster's view, or one part of `--all`.
+pub struct View<'a> {
+    /// The cluster's name; `None` for a host of no cluster or the unclaimed part of `--all`.
+    pub cluster: Option<&'a str>,
+    pub scope: &'static str,
+    pub entries: Vec<Entry<'a>>,
+    /// Entries the fetcher left out past its cap, by section (counted, never shown).
+    pub omitted: Counts,
+    /// Left out but not counted by section (a cache of the previous release says only how
+    /// many).
+    pub omitted_unsorted: usize,
+}
+
+impl<'a> View<'a> {
+    /// The view of `scope` at `now`.
+    pub fn of(cache: &'a Cache, scope: Scope<'a>, now: DateTime<Utc>) -> View<'a> {
+        let entries = select::entries(cache, scope, now);
+        let (cluster, name, omitted, more) = match scope {
+            Scope::Cluster(c) => (Some(c.name.as_str()), "cluster", c.omitted, c.more),
+            Scope::NoCluster => (None, "no_cluster", cache.no_cluster_omitted, 0),
+            Scope::Unclaimed => (None, "unclaimed", cache.unclaimed_omitted, 0),
+        };
+        View {
+            cluster,
+            scope: name,
+            entries,
+            omitted,
+            omitted_unsorted: more.saturating_sub(omitted.total()),
+        }
+    }
+
+    /// Everything the view counts: the entries it lists and those left out, by section.
+    pub fn counts(&self) -> Counts {
+        select::count(&self.entries).plus(&self.omitted)
+    }
+
+    /// How many entries the cache could not list.
+    pub fn omitted_total(&self) -> usize {
+        self.omitted.total().saturating_add(self.omitted_unsorted)
+    }
+}
+
+/// Reads what `target` needs of the cache at `path`: one view's part, or all of it for `--all`.
+/// Returns the cache and the index of the target's cluster.
+pub fn load(path: &Path, target: Target<'_>) -> Result<(Cache, Option<usize>), String> {
+    let read = match target {
+        Target::Host(h) => cache::read_for(path, Want::Host(h)),
+        Target::Cluster(n) => cache::read_for(path, Want::Cluster(n)),
+        Target::All => cache::read(path).map(|c| (c, None)),
+    };
+    read.map_err(|e| e.to_string())
+}
+
+/// Renders `req` from a whole cache (the fetcher's `motd_file`, tests).
+pub fn render(cache: &Cache, req: &Request<'_>) -> Result<String, String> {
+    let chosen = match req.target {
+        Target::Host(h) => Want::Host(h).find(&cache.clusters),
+        Target::Cluster(n) => Want::Cluster(n).find(&cache.clusters),
+        Target::All => None,
+    };
+    render_loaded(cache, chosen, req)
+}
+
+/// Renders `req` from what [`load`] returned.
+pub fn render_loaded(
+    cache: &Cache,
+    chosen: Option<usize>,
+    req: &Request<'_>,
+) -> Result<String, String> {
+    let views: Vec<View<'_>> = match (req.target, chosen) {
+        (Target::All, _) => cache
+            .clusters
+            .iter()
+            .map(Scope::Cluster)
+            .chain([Scope::Unclaimed])
+            .map(|s| View::of(cache, s, req.now))
+            .collect(),
+        (Target::Cluster(name), None) => return Err(no_such_cluster(cache, name)),
+        (_, Some(i)) => vec![View::of(cache, Scope::Cluster(&cache.clusters[i]), req.now)],
+        (Target::Host(_), None) => vec![View::of(cache, Scope::NoCluster, req.now)],
+    };
+    Ok(render::render(cache, &views, req))
+}
+
+fn no_such_cluster(cache: &Cache, name: &str) -> String {
+    let names: Vec<String> = cache
+        .clusters
+        .iter()
+        .map(|c| crate::sanitize::terminal(&c.name))
+        .collect();
+    format!(
+        "no cluster named {:?} in the cache (clusters: {})",
+        crate::sanitize::terminal(name),
+        if names.is_empty() {
+            "none".to_owned()
+        } else {
+            names.join(", ")
+        }
+    )
+}
