@@ -1,6 +1,7 @@
 //! The one integration-test binary: every module below runs the real binaries.
 
 mod cli;
+mod exact_views;
 mod fetch_concurrency;
 mod fetch_faults;
 mod fetch_private;
