@@ -20,7 +20,7 @@ use std::path::Path;
 use super::config::Config;
 use super::http::FetchError;
 use super::model;
-use super::resolve;
+use super::resolve::{self, Resolved};
 use super::session::{Got, Session};
 use super::{Page, parse_json};
 use crate::cache::{self, Cache, ReadError};
@@ -98,22 +98,9 @@ pub fn combine(cfg: &Config, mut mirrored: Cache, url: &str) -> (Cache, Vec<Stri
     if !cfg.clusters.is_empty() {
         let pages = pages_of(&mirrored);
         let resolved = resolve::resolve_all(&cfg.clusters, &pages);
-        mirrored.clusters = cfg
-            .clusters
-            .iter()
-            .zip(resolved)
-            .map(|(c, r)| {
-                problems.extend(r.problems);
-                cache::Cluster {
-                    name: c.name.clone(),
-                    hosts: c.hosts.clone(),
-                    components: r.components,
-                    more: 0,
-                    // The publisher capped its own clusters' views; these are new.
-                    omitted: cache::Counts::default(),
-                }
-            })
-            .collect();
+        // The publisher capped its own clusters' views; these are new, with nothing omitted.
+        mirrored.clusters = resolved.iter().map(Resolved::to_cluster).collect();
+        problems.extend(resolved.into_iter().flat_map(|r| r.problems));
     }
     mirrored.generator = format!(
         "motd-status-fetch {} (mirror of {url})",

@@ -169,18 +169,7 @@ fn assemble(
             }
         })
         .collect();
-    let clusters = cfg
-        .clusters
-        .iter()
-        .zip(resolved)
-        .map(|(c, r)| cache::Cluster {
-            name: c.name.clone(),
-            hosts: c.hosts.clone(),
-            components: r.components.clone(),
-            omitted: Counts::default(),
-            more: 0,
-        })
-        .collect();
+    let clusters = resolved.iter().map(Resolved::to_cluster).collect();
     let mut cache = Cache {
         version: cache::VERSION,
         generator: concat!("motd-status-fetch ", env!("CARGO_PKG_VERSION")).to_owned(),

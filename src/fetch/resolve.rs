@@ -11,13 +11,28 @@ use super::config::ClusterConfig;
 use super::model::Component;
 use crate::cache::ComponentRef;
 
-/// A cluster's resolution: what it covers, and what it named that did not resolve cleanly.
-#[derive(Debug, Clone, Default)]
-pub struct Resolved {
+/// A cluster's resolution: the cluster, what it covers, and what it named that did not resolve
+/// cleanly.
+#[derive(Debug, Clone)]
+pub struct Resolved<'c> {
+    pub cluster: &'c ClusterConfig,
     pub components: Vec<ComponentRef>,
     /// Lines for `--check`: what each reference resolved to.
     pub report: Vec<String>,
     pub problems: Vec<String>,
+}
+
+impl Resolved<'_> {
+    /// The cluster as the cache holds it.
+    pub fn to_cluster(&self) -> crate::cache::Cluster {
+        crate::cache::Cluster {
+            name: self.cluster.name.clone(),
+            hosts: self.cluster.hosts.clone(),
+            components: self.components.clone(),
+            omitted: crate::cache::Counts::default(),
+            more: 0,
+        }
+    }
 }
 
 /// Whether a component row is a group header.
@@ -26,12 +41,17 @@ pub fn is_group(c: &Component) -> bool {
 }
 
 /// Resolves every cluster against the fetched pages.
-pub fn resolve_all(clusters: &[ClusterConfig], pages: &[Page]) -> Vec<Resolved> {
+pub fn resolve_all<'c>(clusters: &'c [ClusterConfig], pages: &[Page]) -> Vec<Resolved<'c>> {
     clusters.iter().map(|c| resolve(c, pages)).collect()
 }
 
-fn resolve(cluster: &ClusterConfig, pages: &[Page]) -> Resolved {
-    let mut out = Resolved::default();
+fn resolve<'c>(cluster: &'c ClusterConfig, pages: &[Page]) -> Resolved<'c> {
+    let mut out = Resolved {
+        cluster,
+        components: Vec::new(),
+        report: Vec::new(),
+        problems: Vec::new(),
+    };
     let many = pages.len() > 1;
     let label = |si: usize, c: &Component| {
         let src = if many {

@@ -426,7 +426,8 @@ fn list_groups(pages: &[Page]) {
 fn check(cfg: &Config, pages: &[Page]) -> i32 {
     let resolved = resolve::resolve_all(&cfg.clusters, pages);
     let mut problems = 0;
-    for (c, r) in cfg.clusters.iter().zip(&resolved) {
+    for r in &resolved {
+        let c = r.cluster;
         println!("cluster {:?}: hosts {}", c.name, c.hosts.join(", "));
         for line in &r.report {
             println!("  {line}");
