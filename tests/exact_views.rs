@@ -257,3 +257,40 @@ fn the_previous_releases_cache_shows_the_same_views() {
         crate::util::assert_eq!(got, run(&new), "{args:?}");
     }
 }
+
+/// A rolling upgrade: a mirror of this release copies the cache a publisher of the previous
+/// release wrote, and its logins show the same views as the publisher's own.
+#[test]
+fn a_mirror_of_the_previous_release_shows_its_views() {
+    let dir = tempdir();
+    let published = dir.path().join("published.json");
+    std::fs::copy(
+        repo().join("tests/fixtures/previous-release/status.json"),
+        &published,
+    )
+    .unwrap();
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "mirror = {:?}\ncache = \"status.json\"\n",
+            published.display().to_string()
+        ),
+    )
+    .unwrap();
+    Run::fetch().arg("--config").arg(&cfg).success();
+    for host in ["alpha-login1", "beta-login1", "nowhere"] {
+        let run = |cache: &Path| {
+            Run::display()
+                .args(["--color", "never", "--hostname", host, "--cache"])
+                .arg(cache)
+                .success()
+                .stdout()
+        };
+        crate::util::assert_eq!(
+            run(&dir.path().join("status.json")),
+            run(&published),
+            "{host}"
+        );
+    }
+}

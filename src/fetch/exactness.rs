@@ -201,7 +201,8 @@ fn a_view_read_from_the_cache_is_the_view_of_the_whole_page_until_it_expires() {
         let pages: Vec<Page> = (0..1 + r.below(2) as usize)
             .map(|si| page(&mut r, si, t0, &cfg.settings))
             .collect();
-        let resolved = resolve::resolve_all(&cfg.clusters, &pages);
+        let catalogs: Vec<_> = pages.iter().map(resolve::Catalog::of_page).collect();
+        let resolved = resolve::resolve_all(&cfg.clusters, &catalogs);
         let mut trimmed = build_cache(&cfg, &pages, &resolved, t0);
         let mut reference = assemble(&cfg, &pages, &resolved, t0, false);
         trimmed_items += reference
@@ -269,7 +270,8 @@ fn past_the_cap_a_view_counts_exactly_what_the_cache_left_out() {
         p.incidents.push(serde_json::from_value(v).unwrap());
     }
     let pages = vec![p];
-    let resolved = resolve::resolve_all(&cfg.clusters, &pages);
+    let catalogs: Vec<_> = pages.iter().map(resolve::Catalog::of_page).collect();
+    let resolved = resolve::resolve_all(&cfg.clusters, &catalogs);
     let trimmed = build_cache(&cfg, &pages, &resolved, t0);
     let reference = assemble(&cfg, &pages, &resolved, t0, false);
     let zone = LocalZone::utc();

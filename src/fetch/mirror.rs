@@ -19,10 +19,9 @@ use std::path::Path;
 
 use super::config::Config;
 use super::http::FetchError;
-use super::model;
-use super::resolve::{self, Resolved};
+use super::parse_json;
+use super::resolve::{self, Catalog, Resolved};
 use super::session::{Got, Session};
-use super::{Page, parse_json};
 use crate::cache::{self, Cache, ReadError};
 
 /// Whether `mirror` is fetched over HTTP (else it is a path).
@@ -96,8 +95,8 @@ pub fn combine(cfg: &Config, mut mirrored: Cache, url: &str) -> (Cache, Vec<Stri
     mirrored.settings = cfg.settings_set.apply(&mirrored.settings);
     let mut problems = Vec::new();
     if !cfg.clusters.is_empty() {
-        let pages = pages_of(&mirrored);
-        let resolved = resolve::resolve_all(&cfg.clusters, &pages);
+        let catalogs: Vec<Catalog<'_>> = mirrored.sources.iter().map(Catalog::of_cache).collect();
+        let resolved = resolve::resolve_all(&cfg.clusters, &catalogs);
         // The publisher capped its own clusters' views; these are new, with nothing omitted.
         mirrored.clusters = resolved.iter().map(Resolved::to_cluster).collect();
         problems.extend(resolved.into_iter().flat_map(|r| r.problems));
@@ -108,56 +107,4 @@ pub fn combine(cfg: &Config, mut mirrored: Cache, url: &str) -> (Cache, Vec<Stri
     );
     mirrored.validators = Vec::new();
     (mirrored, problems)
-}
-
-/// The mirrored sources as pages, with a group row for each group name their components
-/// carry, so clusters resolve against them as against a fetched page.
-pub fn pages_of(c: &Cache) -> Vec<Page> {
-    c.sources
-        .iter()
-        .map(|s| {
-            let mut groups: Vec<&str> = s
-                .components
-                .iter()
-                .filter_map(|c| c.group.as_deref())
-                .collect();
-            groups.sort_unstable();
-            groups.dedup();
-            let group_id = |g: &str| format!("group:{g}");
-            let mut components: Vec<model::Component> = groups
-                .iter()
-                .map(|g| model::Component {
-                    id: group_id(g),
-                    name: (*g).to_owned(),
-                    status: String::new(),
-                    group_id: None,
-                    group: Some(true),
-                    components: Some(
-                        s.components
-                            .iter()
-                            .filter(|c| c.group.as_deref() == Some(*g))
-                            .map(|c| c.id.clone())
-                            .collect(),
-                    ),
-                    position: None,
-                })
-                .collect();
-            components.extend(s.components.iter().map(|c| model::Component {
-                id: c.id.clone(),
-                name: c.name.clone(),
-                status: c.status.clone(),
-                group_id: c.group.as_deref().map(group_id),
-                group: Some(false),
-                components: None,
-                position: None,
-            }));
-            Page {
-                name: s.name.clone(),
-                url: s.url.clone(),
-                time_zone: s.time_zone.clone(),
-                components,
-                incidents: Vec::new(),
-            }
-        })
-        .collect()
 }

@@ -1,15 +1,23 @@
 //! Resolving each cluster's groups and components, given by name or id, to component ids.
 //!
 //! Names are what sysadmins know and ids are what the page generates, so both are accepted:
-//! a group or component matches by id exactly or by name case-insensitively, and a component
-//! may be qualified by its group (`"Canvas / Canvas"`, or `"Canvas - Canvas"` as the page's own
-//! updates write it) because component names repeat across groups. A reference that matches
-//! nothing, or several things, is a problem reported by name; it never silently widens a view.
+//! a group or component matches by id exactly or by name in any case (full Unicode case
+//! folding after NFC normalisation, so `ÉCOLE` names `école` however either was typed), and a
+//! component may be qualified by its group (`"Canvas / Canvas"`, or `"Canvas - Canvas"` as the
+//! page's own updates write it; every split is tried, so a group named `Storage / Lustre`
+//! works too) because component names repeat across groups. A reference that matches nothing,
+//! or several things, is a problem reported by name; it never silently widens a view.
+//!
+//! Resolution reads a [`Catalog`] of each source: a fetched page's components, or a mirrored
+//! cache's (whose groups are known by name only), so both are resolved by the same code.
+
+use unicode_normalization::UnicodeNormalization;
 
 use super::Page;
 use super::config::ClusterConfig;
 use super::model::Component;
-use crate::cache::ComponentRef;
+use crate::cache::{self, ComponentRef};
+use crate::sanitize::terminal;
 
 /// A cluster's resolution: the cluster, what it covers, and what it named that did not resolve
 /// cleanly.
@@ -24,101 +32,230 @@ pub struct Resolved<'c> {
 
 impl Resolved<'_> {
     /// The cluster as the cache holds it.
-    pub fn to_cluster(&self) -> crate::cache::Cluster {
-        crate::cache::Cluster {
+    pub fn to_cluster(&self) -> cache::Cluster {
+        cache::Cluster {
             name: self.cluster.name.clone(),
             hosts: self.cluster.hosts.clone(),
             components: self.components.clone(),
-            omitted: crate::cache::Counts::default(),
+            omitted: cache::Counts::default(),
             more: 0,
         }
     }
 }
 
-/// Whether a component row is a group header.
+/// What resolution needs to know of one source: its groups and its components.
+#[derive(Debug)]
+pub struct Catalog<'a> {
+    pub name: &'a str,
+    pub url: &'a str,
+    pub groups: Vec<Group<'a>>,
+    pub components: Vec<Leaf<'a>>,
+}
+
+#[derive(Debug)]
+pub struct Group<'a> {
+    /// The page's id; `None` for a mirrored cache, which knows groups by name.
+    pub id: Option<&'a str>,
+    pub name: &'a str,
+    pub status: &'a str,
+}
+
+#[derive(Debug)]
+pub struct Leaf<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub status: &'a str,
+    /// Index into [`Catalog::groups`].
+    pub group: Option<usize>,
+}
+
+impl<'a> Catalog<'a> {
+    /// A fetched page. A component's group is the one its `group_id` names, else the group
+    /// whose own `components` list holds it (the two agree on every page seen, but either may
+    /// be missing).
+    pub fn of_page(page: &'a Page) -> Catalog<'a> {
+        let groups: Vec<&Component> = page.components.iter().filter(|c| is_group(c)).collect();
+        let group_of = |c: &Component| {
+            groups
+                .iter()
+                .position(|g| c.group_id.as_deref() == Some(g.id.as_str()))
+                .or_else(|| {
+                    groups.iter().position(|g| {
+                        g.components
+                            .as_deref()
+                            .is_some_and(|ids| ids.contains(&c.id))
+                    })
+                })
+        };
+        Catalog {
+            name: &page.name,
+            url: &page.url,
+            components: page
+                .components
+                .iter()
+                .filter(|c| !is_group(c))
+                .map(|c| Leaf {
+                    id: &c.id,
+                    name: &c.name,
+                    status: &c.status,
+                    group: group_of(c),
+                })
+                .collect(),
+            groups: groups
+                .iter()
+                .map(|g| Group {
+                    id: Some(&g.id),
+                    name: &g.name,
+                    status: &g.status,
+                })
+                .collect(),
+        }
+    }
+
+    /// A source of a mirrored cache: it keeps the components that matter, each naming its
+    /// group.
+    pub fn of_cache(source: &'a cache::Source) -> Catalog<'a> {
+        let mut groups: Vec<Group<'a>> = Vec::new();
+        let mut components = Vec::new();
+        for c in &source.components {
+            let group = c.group.as_deref().map(|name| {
+                groups
+                    .iter()
+                    .position(|g| g.name == name)
+                    .unwrap_or_else(|| {
+                        groups.push(Group {
+                            id: None,
+                            name,
+                            status: "",
+                        });
+                        groups.len() - 1
+                    })
+            });
+            components.push(Leaf {
+                id: &c.id,
+                name: &c.name,
+                status: &c.status,
+                group,
+            });
+        }
+        Catalog {
+            name: &source.name,
+            url: &source.url,
+            groups,
+            components,
+        }
+    }
+
+    fn group_name(&self, c: &Leaf<'_>) -> Option<&'a str> {
+        c.group.map(|g| self.groups[g].name)
+    }
+}
+
+/// Whether a component row of a page is a group header.
 pub fn is_group(c: &Component) -> bool {
     c.group == Some(true) || c.components.is_some()
 }
 
-/// Resolves every cluster against the fetched pages.
-pub fn resolve_all<'c>(clusters: &'c [ClusterConfig], pages: &[Page]) -> Vec<Resolved<'c>> {
-    clusters.iter().map(|c| resolve(c, pages)).collect()
+/// Resolves every cluster against the sources.
+pub fn resolve_all<'c>(
+    clusters: &'c [ClusterConfig],
+    sources: &[Catalog<'_>],
+) -> Vec<Resolved<'c>> {
+    clusters.iter().map(|c| resolve(c, sources)).collect()
 }
 
-fn resolve<'c>(cluster: &'c ClusterConfig, pages: &[Page]) -> Resolved<'c> {
+fn resolve<'c>(cluster: &'c ClusterConfig, sources: &[Catalog<'_>]) -> Resolved<'c> {
     let mut out = Resolved {
         cluster,
         components: Vec::new(),
         report: Vec::new(),
         problems: Vec::new(),
     };
-    let many = pages.len() > 1;
-    let label = |si: usize, c: &Component| {
+    let many = sources.len() > 1;
+    let label = |si: usize, name: &str, id: Option<&str>| {
         let src = if many {
-            format!("{}: ", pages[si].name)
+            format!("{}: ", terminal(sources[si].name))
         } else {
             String::new()
         };
-        format!("{src}{} [{}]", c.name, c.id)
+        match id {
+            Some(id) => format!("{src}{} [{}]", terminal(name), shown_id(id)),
+            None => format!("{src}{}", terminal(name)),
+        }
     };
+    let name = terminal(&cluster.name);
     for wanted in &cluster.groups {
-        let found: Vec<(usize, &Component)> = each(pages)
-            .filter(|(_, c)| is_group(c) && named(c, wanted))
+        let found: Vec<(usize, usize)> = sources
+            .iter()
+            .enumerate()
+            .flat_map(|(si, s)| (0..s.groups.len()).map(move |g| (si, g)))
+            .filter(|&(si, g)| {
+                let group = &sources[si].groups[g];
+                names(wanted, group.id, group.name)
+            })
             .collect();
         match found.as_slice() {
             [] => out.problems.push(format!(
-                "cluster {:?}: group {wanted:?} matches no component group on the page \
-                 (see motd-status-fetch --list-groups)",
-                cluster.name
+                "cluster {name:?}: group {wanted:?} matches no component group on the page \
+                 (see motd-status-fetch --list-groups)"
             )),
-            [(si, group)] => {
-                let children = children(&pages[*si], group);
+            [(si, g)] => {
+                let source = &sources[*si];
+                let children: Vec<&Leaf<'_>> = source
+                    .components
+                    .iter()
+                    .filter(|c| c.group == Some(*g))
+                    .collect();
                 out.report.push(format!(
                     "group {wanted:?} -> {} ({} components)",
-                    label(*si, group),
+                    label(*si, source.groups[*g].name, source.groups[*g].id),
                     children.len()
                 ));
                 for child in children {
-                    push(&mut out.components, *si, &child.id);
+                    push(&mut out.components, *si, child.id);
                 }
             }
             several => out.problems.push(format!(
-                "cluster {:?}: group {wanted:?} matches {} groups ({}): name it by id",
-                cluster.name,
+                "cluster {name:?}: group {wanted:?} matches {} groups ({}): name it by id",
                 several.len(),
                 several
                     .iter()
-                    .map(|(si, c)| label(*si, c))
+                    .map(|&(si, g)| label(si, sources[si].groups[g].name, sources[si].groups[g].id))
                     .collect::<Vec<_>>()
                     .join(", ")
             )),
         }
     }
     for wanted in &cluster.components {
-        let found: Vec<(usize, &Component)> = each(pages)
-            .filter(|(si, c)| !is_group(c) && component_named(&pages[*si], c, wanted))
+        let found: Vec<(usize, &Leaf<'_>)> = sources
+            .iter()
+            .enumerate()
+            .flat_map(|(si, s)| s.components.iter().map(move |c| (si, c)))
+            .filter(|(si, c)| component_named(&sources[*si], c, wanted))
             .collect();
         match found.as_slice() {
             [] => out.problems.push(format!(
-                "cluster {:?}: component {wanted:?} matches no component on the page \
-                 (see motd-status-fetch --list-groups)",
-                cluster.name
+                "cluster {name:?}: component {wanted:?} matches no component on the page \
+                 (see motd-status-fetch --list-groups)"
             )),
             [(si, c)] => {
-                out.report
-                    .push(format!("component {wanted:?} -> {}", label(*si, c)));
-                push(&mut out.components, *si, &c.id);
+                out.report.push(format!(
+                    "component {wanted:?} -> {}",
+                    label(*si, c.name, Some(c.id))
+                ));
+                push(&mut out.components, *si, c.id);
             }
             several => out.problems.push(format!(
-                "cluster {:?}: component {wanted:?} matches {} components ({}): \
+                "cluster {name:?}: component {wanted:?} matches {} components ({}): \
                  write \"Group / Component\" or use an id",
-                cluster.name,
                 several.len(),
                 several
                     .iter()
                     .map(|(si, c)| {
-                        let group = group_of(&pages[*si], c).map_or("no group", |g| &g.name);
-                        format!("{} in {group}", label(*si, c))
+                        let group = sources[*si]
+                            .group_name(c)
+                            .map_or_else(|| "no group".to_owned(), terminal);
+                        format!("{} in {group}", label(*si, c.name, Some(c.id)))
                     })
                     .collect::<Vec<_>>()
                     .join(", ")
@@ -128,47 +265,46 @@ fn resolve<'c>(cluster: &'c ClusterConfig, pages: &[Page]) -> Resolved<'c> {
     out
 }
 
-fn each(pages: &[Page]) -> impl Iterator<Item = (usize, &Component)> {
-    pages
-        .iter()
-        .enumerate()
-        .flat_map(|(si, p)| p.components.iter().map(move |c| (si, c)))
+/// A name as compared: NFC-normalised, fully case-folded, trimmed.
+pub fn folded(s: &str) -> String {
+    let nfc: String = s.trim().nfc().collect();
+    caseless::default_case_fold_str(&nfc).nfc().collect()
 }
 
-fn named(c: &Component, wanted: &str) -> bool {
+/// Whether `wanted` names the thing with this id and name.
+fn names(wanted: &str, id: Option<&str>, name: &str) -> bool {
     let wanted = wanted.trim();
-    c.id == wanted || c.name.trim().eq_ignore_ascii_case(wanted)
+    id == Some(wanted) || folded(name) == folded(wanted)
 }
 
-fn component_named(page: &Page, c: &Component, wanted: &str) -> bool {
-    if named(c, wanted) {
+/// Whether `wanted` names component `c`: by id or name, or as "group / name" (also "group/name"
+/// and "group - name"), trying every place the separator occurs.
+fn component_named(source: &Catalog<'_>, c: &Leaf<'_>, wanted: &str) -> bool {
+    if names(wanted, Some(c.id), c.name) {
         return true;
     }
-    let Some(group) = group_of(page, c) else {
+    let Some(group) = source.group_name(c) else {
         return false;
     };
+    let (group, name) = (folded(group), folded(c.name));
     [" / ", "/", " - "].iter().any(|sep| {
-        wanted.split_once(sep).is_some_and(|(g, n)| {
-            group.name.trim().eq_ignore_ascii_case(g.trim())
-                && c.name.trim().eq_ignore_ascii_case(n.trim())
+        wanted.match_indices(sep).any(|(at, _)| {
+            folded(&wanted[..at]) == group && folded(&wanted[at + sep.len()..]) == name
         })
     })
 }
 
-fn group_of<'a>(page: &'a Page, c: &Component) -> Option<&'a Component> {
-    let gid = c.group_id.as_deref()?;
-    page.components.iter().find(|g| g.id == gid && is_group(g))
-}
-
-/// A group's children: by `group_id`, and by the group's own `components` list (the two agree
-/// on every page seen, but either may be missing). Ids that name nothing are skipped.
-fn children<'a>(page: &'a Page, group: &Component) -> Vec<&'a Component> {
-    let listed = group.components.as_deref().unwrap_or_default();
-    page.components
-        .iter()
-        .filter(|c| !is_group(c))
-        .filter(|c| c.group_id.as_deref() == Some(&group.id) || listed.contains(&c.id))
-        .collect()
+/// An id as shown in messages: as is when plain, else escaped (ids come from the page).
+pub fn shown_id(id: &str) -> String {
+    if !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c))
+    {
+        id.to_owned()
+    } else {
+        format!("{:?}", id)
+    }
 }
 
 fn push(list: &mut Vec<ComponentRef>, source: usize, id: &str) {
@@ -178,5 +314,93 @@ fn push(list: &mut Vec<ComponentRef>, source: usize, id: &str) {
     };
     if !list.contains(&r) {
         list.push(r);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(groups: &[(&'static str, &[(&'static str, &'static str)])]) -> cache::Source {
+        cache::Source {
+            name: "Page".into(),
+            url: "https://status.example.org".into(),
+            time_zone: None,
+            components: groups
+                .iter()
+                .flat_map(|(g, leaves)| {
+                    leaves.iter().map(move |(id, name)| cache::Component {
+                        id: (*id).into(),
+                        name: (*name).into(),
+                        group: Some((*g).into()),
+                        status: "operational".into(),
+                    })
+                })
+                .collect(),
+            items: Vec::new(),
+        }
+    }
+
+    fn cluster(groups: &[&str], components: &[&str]) -> ClusterConfig {
+        ClusterConfig {
+            name: "C".into(),
+            groups: groups.iter().map(|s| (*s).into()).collect(),
+            components: components.iter().map(|s| (*s).into()).collect(),
+            hosts: Vec::new(),
+        }
+    }
+
+    fn ids(r: &Resolved<'_>) -> Vec<String> {
+        r.components.iter().map(|c| c.id.clone()).collect()
+    }
+
+    #[test]
+    fn names_match_in_any_case_and_any_unicode_form() {
+        let s = source(&[
+            ("École Cluster", &[("c1", "Café")]),
+            ("STRASSE", &[("c2", "Login")]),
+        ]);
+        let cat = [Catalog::of_cache(&s)];
+        for (groups, comps, want) in [
+            (vec!["ÉCOLE CLUSTER"], vec![], vec!["c1"]),
+            // NFD spelling of "École" and "Café".
+            (vec!["E\u{301}cole cluster"], vec![], vec!["c1"]),
+            (vec![], vec!["Cafe\u{301}"], vec!["c1"]),
+            (vec!["straße"], vec![], vec!["c2"]),
+        ] {
+            let c = cluster(&groups, &comps);
+            let r = resolve(&c, &cat);
+            assert_eq!(ids(&r), want, "{groups:?} {comps:?}: {:?}", r.problems);
+        }
+    }
+
+    #[test]
+    fn a_group_name_holding_the_separator_can_qualify_its_components() {
+        let s = source(&[
+            ("Storage / Lustre", &[("ost", "OST"), ("mds", "MDS")]),
+            ("Storage / NFS", &[("ost2", "OST")]),
+        ]);
+        let cat = [Catalog::of_cache(&s)];
+        let c = cluster(&[], &["storage / lustre / ost", "Storage / NFS - OST"]);
+        let r = resolve(&c, &cat);
+        assert_eq!(ids(&r), ["ost", "ost2"], "{:?}", r.problems);
+        let c = cluster(&[], &["OST"]);
+        let r = resolve(&c, &cat);
+        assert!(ids(&r).is_empty());
+        assert!(
+            r.problems[0].contains("matches 2 components"),
+            "{:?}",
+            r.problems
+        );
+    }
+
+    #[test]
+    fn messages_show_page_text_sanitised_and_odd_ids_escaped() {
+        let s = source(&[("G\u{1b}]52;c;AAAA\u{7}x", &[("id\u{1b}[2J", "N\u{1b}[31m")])]);
+        let cat = [Catalog::of_cache(&s)];
+        let c = cluster(&[], &["N\u{1b}[31m"]);
+        let r = resolve(&c, &cat);
+        assert!(r.report[0].contains("[\"id\\u{1b}[2J\"]"), "{:?}", r.report);
+        assert!(!r.report[0].contains("\u{1b}[31m"), "{:?}", r.report);
     }
 }

@@ -13,13 +13,14 @@ use chrono::{DateTime, Utc};
 use super::config::{self, Config};
 use super::http::{Http, Secret};
 use super::log;
-use super::resolve::{self, is_group};
+use super::resolve::{self, Catalog, shown_id};
 use super::session::Session;
 use super::source::{FetchError, Origin};
 use super::{Page, build_cache, fetch_page, manage, mirror};
 use crate::cache::{self, Cache, Lock};
 use crate::clock;
 use crate::localtime::LocalZone;
+use crate::sanitize::terminal;
 use crate::view::{self, Format, Request, Target};
 
 pub const EXIT_OK: i32 = 0;
@@ -155,22 +156,27 @@ pub fn main() -> i32 {
     if args.list_groups || args.check {
         let http = Http::new(cfg.http.clone(), Instant::now() + cfg.http.deadline);
         let mut session = Session::new(&http);
-        let pages = match &cfg.mirror {
-            Some(m) => mirror::fetch(&mut session, m).map(|c| mirror::pages_of(&c)),
-            None => fetch_all(&cfg, &mut session, &keys, now),
+        // What the config is checked against: the pages, or the mirrored cache.
+        let (pages, mirrored) = match &cfg.mirror {
+            Some(m) => (Ok(Vec::new()), Some(mirror::fetch(&mut session, m))),
+            None => (fetch_all(&cfg, &mut session, &keys, now), None),
         };
-        let pages = match pages {
-            Ok(p) => p,
-            Err(e) => {
+        let (pages, mirrored) = match (pages, mirrored.transpose()) {
+            (Ok(p), Ok(m)) => (p, m),
+            (Err(e), _) | (_, Err(e)) => {
                 log::error(e);
                 return EXIT_FAILED;
             }
         };
+        let catalogs: Vec<Catalog<'_>> = match &mirrored {
+            Some(c) => c.sources.iter().map(Catalog::of_cache).collect(),
+            None => pages.iter().map(Catalog::of_page).collect(),
+        };
         return if args.list_groups {
-            list_groups(&pages);
+            list_groups(&catalogs);
             EXIT_OK
         } else {
-            check(&cfg, &pages)
+            check(&cfg, &catalogs)
         };
     }
     let jitter = args.jitter.unwrap_or(cfg.jitter);
@@ -296,7 +302,8 @@ fn fetch(cfg: &Config, keys: &[Option<Secret>], now: DateTime<Utc>) -> i32 {
                     return EXIT_FAILED;
                 }
             };
-            let resolved = resolve::resolve_all(&cfg.clusters, &pages);
+            let catalogs: Vec<Catalog<'_>> = pages.iter().map(Catalog::of_page).collect();
+            let resolved = resolve::resolve_all(&cfg.clusters, &catalogs);
             for p in resolved.iter().flat_map(|r| &r.problems) {
                 log::warn(p);
             }
@@ -390,45 +397,48 @@ fn motd_file(cfg: &Config, cache: &Cache, now: DateTime<Utc>) -> i32 {
     }
 }
 
-fn list_groups(pages: &[Page]) {
-    for page in pages {
-        println!("{} ({})", page.name, page.url);
-        let groups: Vec<_> = page.components.iter().filter(|c| is_group(c)).collect();
-        for g in &groups {
-            println!("  group {:?}  id {}  {}", g.name, g.id, g.status);
-            for c in page
-                .components
-                .iter()
-                .filter(|c| !is_group(c) && c.group_id.as_deref() == Some(&g.id))
-            {
-                println!("    {:?}  id {}  {}", c.name, c.id, c.status);
+/// The sources' groups and components with their ids: what a config can name. Page text is
+/// sanitised and odd ids escaped, as everywhere the page reaches a terminal.
+fn list_groups(catalogs: &[Catalog<'_>]) {
+    let line = |indent: &str, name: &str, id: Option<&str>, status: &str| {
+        let id = id.map_or_else(
+            || "(no id in a mirror)".to_owned(),
+            |i| format!("id {}", shown_id(i)),
+        );
+        println!("{indent}{:?}  {id}  {}", terminal(name), terminal(status));
+    };
+    for source in catalogs {
+        println!("{} ({})", terminal(source.name), terminal(source.url));
+        for (gi, g) in source.groups.iter().enumerate() {
+            line("  group ", g.name, g.id, g.status);
+            for c in source.components.iter().filter(|c| c.group == Some(gi)) {
+                line("    ", c.name, Some(c.id), c.status);
             }
         }
-        let loose: Vec<_> = page
+        let loose: Vec<_> = source
             .components
             .iter()
-            .filter(|c| {
-                !is_group(c)
-                    && c.group_id
-                        .as_deref()
-                        .is_none_or(|gid| !groups.iter().any(|g| g.id == gid))
-            })
+            .filter(|c| c.group.is_none())
             .collect();
         if !loose.is_empty() {
             println!("  (not in a group)");
             for c in loose {
-                println!("    {:?}  id {}  {}", c.name, c.id, c.status);
+                line("    ", c.name, Some(c.id), c.status);
             }
         }
     }
 }
 
-fn check(cfg: &Config, pages: &[Page]) -> i32 {
-    let resolved = resolve::resolve_all(&cfg.clusters, pages);
+fn check(cfg: &Config, catalogs: &[Catalog<'_>]) -> i32 {
+    let resolved = resolve::resolve_all(&cfg.clusters, catalogs);
     let mut problems = 0;
     for r in &resolved {
         let c = r.cluster;
-        println!("cluster {:?}: hosts {}", c.name, c.hosts.join(", "));
+        println!(
+            "cluster {:?}: hosts {}",
+            terminal(&c.name),
+            terminal(&c.hosts.join(", "))
+        );
         for line in &r.report {
             println!("  {line}");
         }
