@@ -10,7 +10,7 @@
 //!   maintenance in progress, maintenance starting within `upcoming`, incidents resolved within
 //!   `recent`, then covered components that are not operational and that no item above names.
 //!
-//! The fetcher's trimming ([`may_show_from`], [`entries`]), the cache's partial reader
+//! The fetcher's trimming ([`may_show_between`], [`entries`]), the cache's partial reader
 //! (which parses only the items [`Coverage::concerns`] accepts) and every renderer call these;
 //! none of them decides on its own, so two readings of one cache cannot disagree.
 
@@ -90,10 +90,11 @@ pub fn cluster_by_name<'a>(clusters: &'a [Cluster], name: &str) -> Option<&'a Cl
 /// Which items and components concern one scope.
 pub struct Coverage<'a> {
     scope: ScopeKind,
-    /// The cluster's components, as (source index, id).
-    covered: HashSet<(usize, &'a str)>,
-    /// Every cluster's components, for the unclaimed part.
-    claimed: HashSet<(usize, &'a str)>,
+    /// The cluster's components, as (source index, id), sorted: a login asks about every
+    /// component of the page, and a binary search beats hashing each id.
+    covered: Vec<(usize, &'a str)>,
+    /// Every cluster's components, for the unclaimed part, sorted.
+    claimed: Vec<(usize, &'a str)>,
     show_unscoped: bool,
     no_clusters: bool,
 }
@@ -109,15 +110,17 @@ impl<'a> Coverage<'a> {
     /// The coverage of `scope` among `clusters` (all of the cache's, for [`Scope::Unclaimed`]).
     pub fn new(clusters: &'a [Cluster], scope: Scope<'a>, show_unscoped: bool) -> Self {
         let refs = |c: &'a Cluster| c.components.iter().map(|r| (r.source, r.id.as_str()));
-        let (kind, covered, claimed) = match scope {
-            Scope::Cluster(c) => (ScopeKind::Cluster, refs(c).collect(), HashSet::new()),
-            Scope::NoCluster => (ScopeKind::NoCluster, HashSet::new(), HashSet::new()),
+        let (kind, mut covered, mut claimed): (_, Vec<_>, Vec<_>) = match scope {
+            Scope::Cluster(c) => (ScopeKind::Cluster, refs(c).collect(), Vec::new()),
+            Scope::NoCluster => (ScopeKind::NoCluster, Vec::new(), Vec::new()),
             Scope::Unclaimed => (
                 ScopeKind::Unclaimed,
-                HashSet::new(),
+                Vec::new(),
                 clusters.iter().flat_map(refs).collect(),
             ),
         };
+        covered.sort_unstable();
+        claimed.sort_unstable();
         Coverage {
             scope: kind,
             covered,
@@ -138,7 +141,7 @@ impl<'a> Coverage<'a> {
             ScopeKind::Unclaimed if unscoped => !self.show_unscoped || self.no_clusters,
             ScopeKind::Unclaimed => !components
                 .iter()
-                .any(|id| self.claimed.contains(&(si, id.as_ref()))),
+                .any(|id| self.claimed.binary_search(&(si, id.as_ref())).is_ok()),
         }
     }
 
@@ -147,9 +150,9 @@ impl<'a> Coverage<'a> {
     pub fn holds<S: AsRef<str>>(&self, si: usize, id: S) -> bool {
         let key = (si, id.as_ref());
         match self.scope {
-            ScopeKind::Cluster => self.covered.contains(&key),
+            ScopeKind::Cluster => self.covered.binary_search(&key).is_ok(),
             ScopeKind::NoCluster => false,
-            ScopeKind::Unclaimed => !self.claimed.contains(&key),
+            ScopeKind::Unclaimed => self.claimed.binary_search(&key).is_err(),
         }
     }
 }
@@ -204,11 +207,17 @@ pub fn section_of(
     }
 }
 
-/// Whether `item` can be in a view at some time from `from` on, with the page confirming its
-/// state at any time in between. The fetcher drops only items for which this is false, so its
-/// trimming never changes a view: this asks [`section_of`] itself, at every instant where its
-/// answer can change (the item's own times, shifted by the windows, and either side of them).
-pub fn may_show_from(item: &Item, settings: &Settings, from: DateTime<Utc>) -> bool {
+/// Whether `item` can be in a view at some time between `from` and `until`, with the page
+/// confirming its state at any time in between. The fetcher drops only items for which this
+/// is false, so its trimming never changes a view while the cache can be shown: this asks
+/// [`section_of`] itself, at every instant where its answer can change (the item's own times,
+/// shifted by the windows, and either side of them).
+pub fn may_show_between(
+    item: &Item,
+    settings: &Settings,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> bool {
     let times = [
         item.started_at,
         item.updated_at,
@@ -232,7 +241,7 @@ pub fn may_show_from(item: &Item, settings: &Settings, from: DateTime<Utc>) -> b
             .into_iter()
             .flatten()
             {
-                if c >= from {
+                if from <= c && c <= until {
                     candidates.push(c);
                 }
             }

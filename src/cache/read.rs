@@ -13,6 +13,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -148,8 +149,8 @@ pub fn read_for(path: &Path, want: Want<'_>) -> Result<(Cache, Option<usize>), R
         };
         let cov = Coverage::new(&clusters, scope, lazy.settings.show_unscoped);
         for (si, s) in lazy.sources.iter().enumerate() {
-            let items = wanted(&s.items, |h: ItemHead<'_>| cov.concerns(si, &h.components));
-            let components = wanted(&s.components, |h: ComponentHead<'_>| cov.holds(si, &h.id));
+            let items = wanted(&s.items, |t| Some(cov.concerns(si, &item_components(t)?)));
+            let components = wanted(&s.components, |t| Some(cov.holds(si, component_id(t)?)));
             let (Some(items), Some(components)) = (items, components) else {
                 return whole(path, &bytes, want);
             };
@@ -185,32 +186,80 @@ fn whole(path: &Path, bytes: &[u8], want: Want<'_>) -> Result<(Cache, Option<usi
     Ok((cache, chosen))
 }
 
-/// The values among `raws` whose head `H` (a few fields, parsed first) `keep` accepts, parsed
-/// in full; `None` if any does not parse.
-fn wanted<'a, H: Deserialize<'a>, T: serde::de::DeserializeOwned>(
+/// The values among `raws` that `keep` accepts (it looks at a field or two of the text),
+/// parsed in full; `None` if any does not parse.
+fn wanted<'a, T: serde::de::DeserializeOwned>(
     raws: &[&'a RawValue],
-    mut keep: impl FnMut(H) -> bool,
+    mut keep: impl FnMut(&'a str) -> Option<bool>,
 ) -> Option<Vec<T>> {
     let mut out = Vec::new();
     for raw in raws {
-        if keep(serde_json::from_str::<H>(raw.get()).ok()?) {
+        if keep(raw.get())? {
             out.push(serde_json::from_str(raw.get()).ok()?);
         }
     }
     Some(out)
 }
 
-/// Just the components an item names: enough to ask whether it concerns a view.
-#[derive(Deserialize)]
-struct ItemHead<'a> {
-    #[serde(default, borrow)]
-    components: Vec<Cow<'a, str>>,
+/// The value of the top-level `key` of the JSON object `text`, parsed as `T`.
+///
+/// Items and components are kept as raw text, and whether one concerns a view depends on one
+/// field: that field is found with one vectorised search for `"key":` instead of parsing every
+/// field (update texts are most of an item). Those bytes can only be that key in the objects
+/// the fetcher writes, whose values nest no objects: a quote inside a JSON string is escaped.
+/// Anything unusual (the key twice, whitespace before the colon in a hand-edited file) takes
+/// the full parse of `Full`, which says what is wrong if anything is.
+fn field<'a, T: Deserialize<'a>, Full: Deserialize<'a> + Into<T>>(
+    text: &'a str,
+    key: &memchr::memmem::Finder<'_>,
+) -> Option<T> {
+    let bytes = text.as_bytes();
+    if let Some(at) = key.find(bytes) {
+        let rest = at + key.needle().len();
+        if key.find(&bytes[rest..]).is_none() {
+            let mut de = serde_json::Deserializer::from_str(&text[rest..]);
+            if let Ok(v) = T::deserialize(&mut de) {
+                return Some(v);
+            }
+        }
+    }
+    serde_json::from_str::<Full>(text).ok().map(Into::into)
 }
 
-#[derive(Deserialize)]
-struct ComponentHead<'a> {
-    #[serde(borrow)]
-    id: Cow<'a, str>,
+/// `"components":` and `"id":`, the keys [`field`] looks for, with their searchers built once.
+static COMPONENTS_KEY: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(b"\"components\":"));
+static ID_KEY: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(b"\"id\":"));
+
+/// The components an item names: enough to ask whether it concerns a view.
+fn item_components(text: &str) -> Option<Vec<Cow<'_, str>>> {
+    #[derive(Deserialize)]
+    struct Full<'a> {
+        #[serde(default, borrow)]
+        components: Vec<Cow<'a, str>>,
+    }
+    impl<'a> From<Full<'a>> for Vec<Cow<'a, str>> {
+        fn from(f: Full<'a>) -> Self {
+            f.components
+        }
+    }
+    field::<Vec<Cow<'_, str>>, Full<'_>>(text, &COMPONENTS_KEY)
+}
+
+/// A component's id.
+fn component_id(text: &str) -> Option<Cow<'_, str>> {
+    #[derive(Deserialize)]
+    struct Full<'a> {
+        #[serde(borrow)]
+        id: Cow<'a, str>,
+    }
+    impl<'a> From<Full<'a>> for Cow<'a, str> {
+        fn from(f: Full<'a>) -> Self {
+            f.id
+        }
+    }
+    field::<Cow<'_, str>, Full<'_>>(text, &ID_KEY)
 }
 
 /// The cache with its sources' items and components left as raw JSON text.

@@ -47,12 +47,15 @@ fn page(r: &mut Rng, si: usize, t0: DateTime<Utc>, settings: &cache::Settings) -
     let day = 86_400i64;
     let recent = settings.recent_seconds as i64;
     let upcoming = settings.upcoming_seconds as i64;
+    // The last moment the cache can be shown (a day of 304s, then `expire_after`).
+    let last = (super::shown_until(settings, t0) - t0).num_seconds();
     let n = if r.chance(10) { 60 } else { r.below(25) };
     let mut incidents = Vec::new();
     for i in 0..n {
         // Times around the windows' edges, and far away from them.
         let at = |r: &mut Rng| -> DateTime<Utc> {
-            let secs = match r.below(6) {
+            let secs = match r.below(7) {
+                6 => last + upcoming + r.below(7200) as i64 - 3600,
                 0 => -recent + r.below(7200) as i64 - 3600,
                 1 => upcoming + r.below(7200) as i64 - 3600,
                 2 => (r.below(40 * day as u64) as i64) - 10 * day,
@@ -193,7 +196,7 @@ fn a_view_read_from_the_cache_is_the_view_of_the_whole_page_until_it_expires() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("status.json");
     let mut trimmed_items = 0;
-    for case in 0..cases(40) {
+    for case in 0..cases(25) {
         let cfg = config(&mut r);
         let t0 = Utc
             .timestamp_opt(1_790_000_000 + r.below(10_000_000) as i64, 0)
@@ -211,9 +214,12 @@ fn a_view_read_from_the_cache_is_the_view_of_the_whole_page_until_it_expires() {
             .map(|s| s.items.len())
             .sum::<usize>()
             - trimmed.sources.iter().map(|s| s.items.len()).sum::<usize>();
+        // A cache is shown until `expire_after` past its last confirmation, which a 304 moves
+        // on for at most a day after the full fetch.
         let expire = cfg.settings.expire_seconds as i64;
+        let last = (super::shown_until(&cfg.settings, t0) - t0).num_seconds();
         // Instants to look at: random ones, and the items' own edges.
-        let mut instants: Vec<i64> = (0..6).map(|_| r.below(expire as u64 + 1) as i64).collect();
+        let mut instants: Vec<i64> = (0..6).map(|_| r.below(last as u64 + 1) as i64).collect();
         for item in pages.iter().flat_map(|p| &p.incidents) {
             for t in [item.resolved_at, item.scheduled_for, item.scheduled_until]
                 .into_iter()
@@ -226,16 +232,24 @@ fn a_view_read_from_the_cache_is_the_view_of_the_whole_page_until_it_expires() {
                     t - Duration::seconds(cfg.settings.upcoming_seconds as i64),
                 ] {
                     let off = (edge - t0).num_seconds();
-                    if (0..=expire).contains(&off) && r.chance(20) {
+                    if (0..=last).contains(&off) && r.chance(40) {
                         instants.extend([off - 1, off, off + 1]);
                     }
                 }
             }
         }
-        for off in instants.into_iter().filter(|o| (0..=expire).contains(o)) {
+        for off in instants.into_iter().filter(|o| (0..=last).contains(o)) {
             let now = t0 + Duration::seconds(off);
-            // The page confirmed the cache at some time up to now (a 304 moves checked_at).
-            let checked = t0 + Duration::seconds(r.below(off as u64 + 1) as i64);
+            // The page confirmed the cache at some time up to now, within a day of the fetch,
+            // and recently enough that the cache has not expired.
+            let day = super::session::FULL_EVERY.as_secs() as i64;
+            let earliest = (off - expire).max(0);
+            let latest = off.min(day);
+            if earliest > latest {
+                continue;
+            }
+            let checked =
+                t0 + Duration::seconds(earliest + r.below((latest - earliest) as u64 + 1) as i64);
             trimmed.checked_at = Some(checked);
             reference.checked_at = Some(checked);
             std::fs::write(&path, cache::to_bytes(&trimmed)).unwrap();
@@ -257,7 +271,7 @@ fn past_the_cap_a_view_counts_exactly_what_the_cache_left_out() {
     };
     let t0 = Utc.timestamp_opt(1_790_000_000, 0).unwrap();
     let mut p = page(&mut r, 0, t0, &cfg.settings);
-    // PER_VIEW + 40 unresolved incidents that name no component, and 30 far-ahead maintenances.
+    // PER_VIEW + 40 unresolved incidents that name no component, and 30 maintenances ahead.
     let extra = PER_VIEW + 40;
     p.incidents.clear();
     for i in 0..extra + 30 {
@@ -265,7 +279,9 @@ fn past_the_cap_a_view_counts_exactly_what_the_cache_left_out() {
             "status": "investigating", "impact": "minor", "started_at": t0, "components": []});
         if i >= extra {
             v["status"] = json!("scheduled");
-            v["scheduled_for"] = json!(t0 + Duration::days(300));
+            // Beyond `upcoming` now, within it before the cache expires.
+            let ahead = cfg.settings.upcoming_seconds as i64 + 12 * 3600;
+            v["scheduled_for"] = json!(t0 + Duration::seconds(ahead));
         }
         p.incidents.push(serde_json::from_value(v).unwrap());
     }

@@ -121,11 +121,12 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(url: &str, body: &[u8]) -> Res
     })
 }
 
-/// Builds the cache from fetched pages. It keeps every item that some view can show at some
-/// time from `now` on ([`select::may_show_from`]: completed maintenance and incidents resolved
-/// before the `recent` window are dropped, maintenance far ahead is not), then caps each view
-/// (see [`cap_views`]), and the components those items name or that are not operational.
-/// So for as long as the cache is shown, every view read from it is the view of the whole page.
+/// Builds the cache from fetched pages. It keeps every item that some view can show while the
+/// cache can be shown ([`select::may_show_between`] `now` and [`shown_until`]: completed
+/// maintenance, incidents resolved before the `recent` window and maintenance further ahead
+/// than that are dropped), then caps each view (see [`cap_views`]), and keeps the components
+/// those items name or that are not operational. So for as long as the cache is shown, every
+/// view read from it is the view of the whole page.
 pub fn build_cache(
     cfg: &Config,
     pages: &[Page],
@@ -145,6 +146,7 @@ fn assemble(
     trim: bool,
 ) -> Cache {
     let settings = cfg.settings.clone();
+    let until = shown_until(&settings, now);
     let sources = pages
         .iter()
         .enumerate()
@@ -153,7 +155,7 @@ fn assemble(
                 .incidents
                 .iter()
                 .map(item_of)
-                .filter(|item| !trim || select::may_show_from(item, &settings, now))
+                .filter(|item| !trim || select::may_show_between(item, &settings, now, until))
                 .collect();
             items.sort_by(|a, b| a.id.cmp(&b.id));
             cache::Source {
@@ -187,6 +189,19 @@ fn assemble(
         keep_components_in_use(&mut cache);
     }
     cache
+}
+
+/// The last moment a cache fetched in full at `fetched` can be shown: a 304 moves its
+/// `checked_at` on, but only for [`session::FULL_EVERY`] (then the fetcher refetches in full),
+/// and past `checked_at + expire_after` it shows no items.
+pub fn shown_until(settings: &cache::Settings, fetched: DateTime<Utc>) -> DateTime<Utc> {
+    let secs = session::FULL_EVERY
+        .as_secs()
+        .saturating_add(settings.expire_seconds)
+        .min(i64::MAX as u64) as i64;
+    chrono::Duration::try_seconds(secs)
+        .and_then(|d| fetched.checked_add_signed(d))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 /// The page's components (not its group rows), each naming its group.
