@@ -7,11 +7,6 @@
 
 use std::path::PathBuf;
 
-/// The value of `var`, if set to something non-empty.
-pub fn get(var: &str) -> Option<String> {
-    std::env::var(var).ok().filter(|v| !v.is_empty())
-}
-
 /// `var` parsed by `parse`: `Ok(None)` when unset, an error naming the variable when invalid.
 pub fn parse<T>(
     var: &str,

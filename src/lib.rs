@@ -10,16 +10,16 @@
 
 pub mod cache;
 pub mod cli;
-pub mod clock;
-pub mod deadline;
-pub mod env;
+pub(crate) mod clock;
+pub(crate) mod deadline;
+pub(crate) mod env;
 pub mod exit;
 pub mod fetch;
-pub mod glob;
+pub(crate) mod glob;
 pub mod localtime;
 pub mod render;
 #[doc(hidden)]
 pub mod rng;
-pub mod sanitize;
+pub(crate) mod sanitize;
 pub mod select;
 pub mod view;

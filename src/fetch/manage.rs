@@ -195,7 +195,6 @@ fn map_components(components: Vec<V1Component>, groups: Vec<V1Group>) -> Vec<mod
             group_id: None,
             group: Some(true),
             components: Some(children),
-            position: None,
         });
     }
     for c in components {
@@ -209,7 +208,6 @@ fn map_components(components: Vec<V1Component>, groups: Vec<V1Group>) -> Vec<mod
             group_id: c.group_id,
             group: Some(false),
             components: None,
-            position: None,
         });
     }
     out

@@ -1,16 +1,16 @@
 //! Everything only the fetcher does: config, HTTP, Statuspage models, resolving clusters to
 //! components, and building the trimmed cache. Nothing here is reachable from `motd-status`.
 
-pub mod config;
-pub mod http;
-pub mod log;
-pub mod manage;
-pub mod mirror;
-pub mod model;
-pub mod resolve;
+pub(crate) mod config;
+pub(crate) mod http;
+pub(crate) mod log;
+pub(crate) mod manage;
+pub(crate) mod mirror;
+pub(crate) mod model;
+pub(crate) mod resolve;
 pub mod run;
-pub mod session;
-pub mod source;
+pub(crate) mod session;
+pub(crate) mod source;
 
 #[cfg(test)]
 mod exactness;

@@ -27,8 +27,6 @@ pub struct Response {
 
 #[derive(Deserialize, Debug, Clone, Default)]
 pub struct Page {
-    #[serde(default)]
-    pub id: Option<String>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub name: String,
     #[serde(default, deserialize_with = "null_as_default")]
@@ -51,8 +49,6 @@ pub struct Component {
     /// Child ids, on group rows only.
     #[serde(default)]
     pub components: Option<Vec<String>>,
-    #[serde(default)]
-    pub position: Option<i64>,
 }
 
 #[derive(Deserialize, Debug, Clone)]

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::session::{Got, Session};
 
-pub use super::http::{FetchError, USER_AGENT};
+pub use super::http::FetchError;
 
 /// Where a source's `api/v2/*.json` files come from.
 #[derive(Debug, Clone)]
