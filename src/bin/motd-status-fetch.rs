@@ -1,5 +1,5 @@
 //! `motd-status-fetch`: fetch the page into the cache. See `motd_status::fetch::run`.
 
-fn main() {
-    std::process::exit(motd_status::fetch::run::main());
+fn main() -> std::process::ExitCode {
+    motd_status::fetch::run::run(std::env::args_os().skip(1)).into()
 }

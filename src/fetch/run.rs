@@ -19,14 +19,11 @@ use super::source::{FetchError, Origin};
 use super::{Page, build_cache, fetch_page, manage, mirror};
 use crate::cache::{self, Cache, Lock};
 use crate::clock;
+use crate::exit::Exit;
 use crate::localtime::LocalZone;
 use crate::sanitize::terminal;
 use crate::view::{self, Format, Request, Target};
 
-pub const EXIT_OK: i32 = 0;
-pub const EXIT_FAILED: i32 = 1;
-pub const EXIT_USAGE: i32 = 2;
-pub const EXIT_LOCKED: i32 = 3;
 
 pub const HELP: &str = "\
 motd-status-fetch: fetch a Statuspage page into the local cache that motd-status shows at login
@@ -108,21 +105,21 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Action, lexopt
     Ok(Action::Run(a))
 }
 
-/// The whole program; returns the exit code.
-pub fn main() -> i32 {
-    let args = match parse_args(std::env::args_os().skip(1)) {
+/// The whole program, from its arguments (without the program name).
+pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
+    let args = match parse_args(args) {
         Ok(Action::Run(a)) => a,
         Ok(Action::Help) => {
             print!("{HELP}");
-            return EXIT_OK;
+            return Exit::Ok;
         }
         Ok(Action::Version) => {
             println!("motd-status-fetch {}", env!("CARGO_PKG_VERSION"));
-            return EXIT_OK;
+            return Exit::Ok;
         }
         Err(e) => {
             eprintln!("motd-status-fetch: {e}\nTry 'motd-status-fetch --help'.");
-            return EXIT_USAGE;
+            return Exit::Usage;
         }
     };
     log::set_level(if args.quiet {
@@ -136,21 +133,21 @@ pub fn main() -> i32 {
         Ok(c) => c,
         Err(e) => {
             log::error(e);
-            return EXIT_USAGE;
+            return Exit::Usage;
         }
     };
     let now = match clock::now() {
         Ok(t) => t,
         Err(e) => {
             log::error(e);
-            return EXIT_USAGE;
+            return Exit::Usage;
         }
     };
     let keys = match load_keys(&cfg) {
         Ok(k) => k,
         Err(e) => {
             log::error(e);
-            return EXIT_USAGE;
+            return Exit::Usage;
         }
     };
     if args.list_groups || args.check {
@@ -165,7 +162,7 @@ pub fn main() -> i32 {
             (Ok(p), Ok(m)) => (p, m),
             (Err(e), _) | (_, Err(e)) => {
                 log::error(e);
-                return EXIT_FAILED;
+                return Exit::Failed;
             }
         };
         let catalogs: Vec<Catalog<'_>> = match &mirrored {
@@ -174,7 +171,7 @@ pub fn main() -> i32 {
         };
         return if args.list_groups {
             list_groups(&catalogs);
-            EXIT_OK
+            Exit::Ok
         } else {
             check(&cfg, &catalogs)
         };
@@ -237,7 +234,7 @@ fn fetch_all(
     Ok(pages)
 }
 
-fn fetch(cfg: &Config, keys: &[Option<Secret>], now: DateTime<Utc>) -> i32 {
+fn fetch(cfg: &Config, keys: &[Option<Secret>], now: DateTime<Utc>) -> Exit {
     let lock = match Lock::try_acquire(&cfg.cache) {
         Ok(Some(lock)) => lock,
         Ok(None) => {
@@ -245,14 +242,14 @@ fn fetch(cfg: &Config, keys: &[Option<Secret>], now: DateTime<Utc>) -> i32 {
                 "{}: another motd-status-fetch is updating it; skipped",
                 cfg.cache.display()
             ));
-            return EXIT_LOCKED;
+            return Exit::Locked;
         }
         Err(e) => {
             log::error(format!(
                 "{}: cannot lock the cache: {e} (the previous cache is kept)",
                 cfg.cache.display()
             ));
-            return EXIT_FAILED;
+            return Exit::Failed;
         }
     };
     let http = Http::new(cfg.http.clone(), Instant::now() + cfg.http.deadline);
@@ -275,7 +272,7 @@ fn fetch(cfg: &Config, keys: &[Option<Secret>], now: DateTime<Utc>) -> i32 {
             Ok(false) => log::info("the page changed since the last fetch"),
             Err(e) => {
                 log::error(format!("{e} (the previous cache is kept)"));
-                return EXIT_FAILED;
+                return Exit::Failed;
             }
         }
     }
@@ -291,7 +288,7 @@ fn fetch(cfg: &Config, keys: &[Option<Secret>], now: DateTime<Utc>) -> i32 {
             }
             Err(e) => {
                 log::error(format!("{e} (the previous cache is kept)"));
-                return EXIT_FAILED;
+                return Exit::Failed;
             }
         },
         None => {
@@ -299,7 +296,7 @@ fn fetch(cfg: &Config, keys: &[Option<Secret>], now: DateTime<Utc>) -> i32 {
                 Ok(p) => p,
                 Err(e) => {
                     log::error(format!("{e} (the previous cache is kept)"));
-                    return EXIT_FAILED;
+                    return Exit::Failed;
                 }
             };
             let catalogs: Vec<Catalog<'_>> = pages.iter().map(Catalog::of_page).collect();
@@ -324,7 +321,7 @@ fn fetch(cfg: &Config, keys: &[Option<Secret>], now: DateTime<Utc>) -> i32 {
 
 /// Nothing changed at the source: keep the cache, moving `checked_at` (for a page; a mirror
 /// that did not change says nothing new about the page behind it).
-fn unchanged(cfg: &Config, mut prev: Cache, now: DateTime<Utc>, lock: &Lock) -> i32 {
+fn unchanged(cfg: &Config, mut prev: Cache, now: DateTime<Utc>, lock: &Lock) -> Exit {
     if cfg.mirror.is_none() {
         prev.checked_at = Some(now);
         if let Err(code) = write(cfg, &prev, lock) {
@@ -339,22 +336,22 @@ fn unchanged(cfg: &Config, mut prev: Cache, now: DateTime<Utc>, lock: &Lock) -> 
     motd_file(cfg, &prev, now)
 }
 
-fn write(cfg: &Config, c: &Cache, lock: &Lock) -> Result<(), i32> {
+fn write(cfg: &Config, c: &Cache, lock: &Lock) -> Result<(), Exit> {
     cache::write_atomic(&cfg.cache, &cache::to_bytes(c), lock).map_err(|e| {
         log::error(format!(
             "{}: cannot write the cache: {e} (the previous cache is kept)",
             cfg.cache.display()
         ));
-        EXIT_FAILED
+        Exit::Failed
     })
 }
 
 /// Writes this host's view (or `motd_cluster`'s) to `motd_file`, if set: for pam_motd plain
 /// text, 80 columns, exactly what `motd-status --login` would print (an empty file when there
 /// is nothing); with `motd_format = "markdown"`, Markdown for Open OnDemand's dashboard.
-fn motd_file(cfg: &Config, cache: &Cache, now: DateTime<Utc>) -> i32 {
+fn motd_file(cfg: &Config, cache: &Cache, now: DateTime<Utc>) -> Exit {
     let Some(path) = &cfg.motd_file else {
-        return EXIT_OK;
+        return Exit::Ok;
     };
     let host = crate::cli::hostname();
     let zone = LocalZone::from_env();
@@ -381,18 +378,18 @@ fn motd_file(cfg: &Config, cache: &Cache, now: DateTime<Utc>) -> i32 {
                 "{}: cannot render this host's view: {e}",
                 path.display()
             ));
-            return EXIT_FAILED;
+            return Exit::Failed;
         }
     };
     // Still under the cache lock, so no other fetcher writes it at the same time.
     match cache::replace_file(path, text.as_bytes()) {
-        Ok(()) => EXIT_OK,
+        Ok(()) => Exit::Ok,
         Err(e) => {
             log::error(format!(
                 "{}: cannot write motd_file: {e} (the cache itself was updated)",
                 path.display()
             ));
-            EXIT_FAILED
+            Exit::Failed
         }
     }
 }
@@ -429,7 +426,7 @@ fn list_groups(catalogs: &[Catalog<'_>]) {
     }
 }
 
-fn check(cfg: &Config, catalogs: &[Catalog<'_>]) -> i32 {
+fn check(cfg: &Config, catalogs: &[Catalog<'_>]) -> Exit {
     let resolved = resolve::resolve_all(&cfg.clusters, catalogs);
     let mut problems = 0;
     for r in &resolved {
@@ -460,9 +457,9 @@ fn check(cfg: &Config, catalogs: &[Catalog<'_>]) -> i32 {
     }
     if problems > 0 {
         log::error(format!("{problems} problem(s) in {}", cfg.path.display()));
-        EXIT_FAILED
+        Exit::Failed
     } else {
         println!("ok: {}", cfg.path.display());
-        EXIT_OK
+        Exit::Ok
     }
 }
