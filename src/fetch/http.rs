@@ -269,7 +269,7 @@ impl Http {
             300..=399 => Attempt::Fatal(format!(
                 "HTTP {status} (a redirect{}; give the final address)",
                 header("location")
-                    .map(|l| format!(" to {}", log::one_line(&l)))
+                    .map(|l| format!(" to {}", crate::sanitize::terminal(&l)))
                     .unwrap_or_default()
             )),
             _ => Attempt::Done(Answer::Status(status)),

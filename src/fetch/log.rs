@@ -1,7 +1,10 @@
 //! The fetcher's log: one line per event on stderr, with a level, for the journal.
 //!
-//! A timer-run program has no terminal, so its stderr is its log. Every message is one line
-//! (newlines and other control characters in causes from servers are flattened) that starts
+//! A timer-run program has no terminal, so its stderr is its log, which sysadmins read in a
+//! terminal (`journalctl`, or a manual run). Every message is sanitised like page text at a
+//! login ([`crate::sanitize::terminal`]: whole escape sequences, bidi and zero-width characters
+//! removed, newlines flattened), because causes and names come from servers, and is one line
+//! that starts
 //! with `motd-status-fetch: <level>: `. When stderr is the journal's stream (systemd sets
 //! `JOURNAL_STREAM` to its device and inode), each line also starts with a `<N>` syslog priority
 //! so `journalctl -p warning` works. There is never colour: the log is read in the journal.
@@ -54,14 +57,12 @@ fn emit(level: Level, msg: &str) {
     } else {
         String::new()
     };
-    eprintln!("{prefix}motd-status-fetch: {name}: {}", one_line(msg));
-}
-
-/// Control characters become spaces, so a message is always exactly one line.
-pub fn one_line(msg: &str) -> String {
-    msg.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+    // A log that cannot be written has nowhere to say so.
+    let line = format!(
+        "{prefix}motd-status-fetch: {name}: {}\n",
+        crate::sanitize::terminal(msg)
+    );
+    let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), line.as_bytes());
 }
 
 /// Whether stderr is the journal's stream: `JOURNAL_STREAM` names its `device:inode`.

@@ -5,6 +5,7 @@
 //! 3 another fetcher holds the lock.
 
 use std::ffi::OsString;
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -23,7 +24,6 @@ use crate::exit::Exit;
 use crate::localtime::LocalZone;
 use crate::sanitize::terminal;
 use crate::view::{self, Format, Request, Target};
-
 
 pub const HELP: &str = "\
 motd-status-fetch: fetch a Statuspage page into the local cache that motd-status shows at login
@@ -110,12 +110,14 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
     let args = match parse_args(args) {
         Ok(Action::Run(a)) => a,
         Ok(Action::Help) => {
-            print!("{HELP}");
-            return Exit::Ok;
+            let mut out = Stdout::new();
+            out.line(HELP.trim_end());
+            return out.finish(Exit::Ok);
         }
         Ok(Action::Version) => {
-            println!("motd-status-fetch {}", env!("CARGO_PKG_VERSION"));
-            return Exit::Ok;
+            let mut out = Stdout::new();
+            out.line(concat!("motd-status-fetch ", env!("CARGO_PKG_VERSION")));
+            return out.finish(Exit::Ok);
         }
         Err(e) => {
             eprintln!("motd-status-fetch: {e}\nTry 'motd-status-fetch --help'.");
@@ -170,8 +172,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
             None => pages.iter().map(Catalog::of_page).collect(),
         };
         return if args.list_groups {
-            list_groups(&catalogs);
-            Exit::Ok
+            list_groups(&catalogs)
         } else {
             check(&cfg, &catalogs)
         };
@@ -394,22 +395,65 @@ fn motd_file(cfg: &Config, cache: &Cache, now: DateTime<Utc>) -> Exit {
     }
 }
 
+/// Standard output for `--list-groups`, `--check` and `--help`: a reader that went away
+/// (`| head`) ends the output quietly; a full disk is one logged line and [`Exit::Failed`].
+struct Stdout {
+    error: Option<std::io::Error>,
+}
+
+impl Stdout {
+    fn new() -> Stdout {
+        Stdout { error: None }
+    }
+
+    fn line(&mut self, text: &str) {
+        if self.error.is_none() {
+            let mut out = std::io::stdout().lock();
+            let written = out
+                .write_all(text.as_bytes())
+                .and_then(|()| out.write_all(b"\n"))
+                .and_then(|()| out.flush());
+            self.error = written.err();
+        }
+    }
+
+    /// `exit`, unless the output failed for another reason than its reader leaving.
+    fn finish(self, exit: Exit) -> Exit {
+        match self.error {
+            Some(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                log::error(format!("cannot write to standard output: {e}"));
+                Exit::Failed
+            }
+            _ => exit,
+        }
+    }
+}
+
 /// The sources' groups and components with their ids: what a config can name. Page text is
 /// sanitised and odd ids escaped, as everywhere the page reaches a terminal.
-fn list_groups(catalogs: &[Catalog<'_>]) {
-    let line = |indent: &str, name: &str, id: Option<&str>, status: &str| {
+fn list_groups(catalogs: &[Catalog<'_>]) -> Exit {
+    let mut out = Stdout::new();
+    let line = |out: &mut Stdout, indent: &str, name: &str, id: Option<&str>, status: &str| {
         let id = id.map_or_else(
             || "(no id in a mirror)".to_owned(),
             |i| format!("id {}", shown_id(i)),
         );
-        println!("{indent}{:?}  {id}  {}", terminal(name), terminal(status));
+        out.line(&format!(
+            "{indent}{:?}  {id}  {}",
+            terminal(name),
+            terminal(status)
+        ));
     };
     for source in catalogs {
-        println!("{} ({})", terminal(source.name), terminal(source.url));
+        out.line(&format!(
+            "{} ({})",
+            terminal(source.name),
+            terminal(source.url)
+        ));
         for (gi, g) in source.groups.iter().enumerate() {
-            line("  group ", g.name, g.id, g.status);
+            line(&mut out, "  group ", g.name, g.id, g.status);
             for c in source.components.iter().filter(|c| c.group == Some(gi)) {
-                line("    ", c.name, Some(c.id), c.status);
+                line(&mut out, "    ", c.name, Some(c.id), c.status);
             }
         }
         let loose: Vec<_> = source
@@ -418,28 +462,36 @@ fn list_groups(catalogs: &[Catalog<'_>]) {
             .filter(|c| c.group.is_none())
             .collect();
         if !loose.is_empty() {
-            println!("  (not in a group)");
+            out.line("  (not in a group)");
             for c in loose {
-                line("    ", c.name, Some(c.id), c.status);
+                line(&mut out, "    ", c.name, Some(c.id), c.status);
             }
         }
     }
+    out.finish(Exit::Ok)
 }
 
+/// `--check`: what every cluster resolved to, which cluster this host is in, and every
+/// problem (names that match nothing or several things, host patterns that cannot match).
 fn check(cfg: &Config, catalogs: &[Catalog<'_>]) -> Exit {
     let resolved = resolve::resolve_all(&cfg.clusters, catalogs);
+    let mut out = Stdout::new();
     let mut problems = 0;
     for r in &resolved {
         let c = r.cluster;
-        println!(
+        out.line(&format!(
             "cluster {:?}: hosts {}",
             terminal(&c.name),
             terminal(&c.hosts.join(", "))
-        );
+        ));
         for line in &r.report {
-            println!("  {line}");
+            out.line(&format!("  {line}"));
         }
-        println!("  covers {} components", r.components.len());
+        let n = r.components.len();
+        out.line(&format!(
+            "  covers {n} component{}",
+            if n == 1 { "" } else { "s" }
+        ));
         if c.hosts.is_empty() {
             log::error(format!(
                 "cluster {:?} has no hosts: only --cluster can select it",
@@ -451,15 +503,35 @@ fn check(cfg: &Config, catalogs: &[Catalog<'_>]) -> Exit {
             log::error(p);
             problems += 1;
         }
+        for h in &c.hosts {
+            if let Some(why) = crate::glob::pattern_problem(h) {
+                log::warn(format!("cluster {:?}: host pattern {h:?} {why}", c.name));
+            }
+        }
     }
     if cfg.clusters.is_empty() {
-        println!("no clusters: every host sees only the items that name no component");
+        out.line("no clusters: every host sees only the items that name no component");
+    } else {
+        let host = crate::cli::hostname();
+        let clusters: Vec<_> = resolved.iter().map(|r| r.to_cluster()).collect();
+        out.line(&match crate::select::cluster_for_host(&clusters, &host) {
+            Some(c) => format!(
+                "this host ({}) is in cluster {:?}",
+                terminal(&host),
+                terminal(&c.name)
+            ),
+            None => format!(
+                "this host ({}) is in no cluster: it sees only the items that name no component",
+                terminal(&host)
+            ),
+        });
     }
-    if problems > 0 {
+    let exit = if problems > 0 {
         log::error(format!("{problems} problem(s) in {}", cfg.path.display()));
         Exit::Failed
     } else {
-        println!("ok: {}", cfg.path.display());
+        out.line(&format!("ok: {}", cfg.path.display()));
         Exit::Ok
-    }
+    };
+    out.finish(exit)
 }
