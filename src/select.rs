@@ -8,7 +8,8 @@
 //!   items; the unclaimed part of `--all` holds what no cluster covers.
 //! - **Which section an item is in at `now`** ([`section_of`]): unresolved incidents,
 //!   maintenance in progress, maintenance starting within `upcoming`, incidents resolved within
-//!   `recent`, then covered components that are not operational and that no item above names.
+//!   `recent`, then covered components that are not operational and that no item above names
+//!   (nor, for "under maintenance", a maintenance hidden because its window ended unconfirmed).
 //!
 //! The fetcher's trimming ([`may_show_between`], [`entries`]), the cache's partial reader
 //! (which parses only the items [`Coverage::concerns`] accepts) and every renderer call these;
@@ -281,12 +282,23 @@ pub fn entries<'a>(cache: &'a Cache, scope: Scope<'a>, now: DateTime<Utc>) -> Ve
     let seen = seen_at(cache);
     let mut out = Vec::new();
     let mut named: HashSet<(usize, &str)> = HashSet::new();
+    let mut ended: HashSet<(usize, &str)> = HashSet::new();
     for (si, source) in cache.sources.iter().enumerate() {
         for item in &source.items {
             if !cov.concerns(si, &item.components) {
                 continue;
             }
             let Some(section) = section_of(item, settings, now, seen) else {
+                // A maintenance "in progress" past its window that the page has not confirmed
+                // since is not shown, and nor is the "under maintenance" its components got
+                // from the same snapshot of the page.
+                if item.kind == Kind::Maintenance
+                    && matches!(item.status.as_str(), "in_progress" | "verifying")
+                {
+                    for id in item.components.iter().filter(|id| cov.holds(si, id)) {
+                        ended.insert((si, id));
+                    }
+                }
                 continue;
             };
             let mut affected = Vec::new();
@@ -303,9 +315,11 @@ pub fn entries<'a>(cache: &'a Cache, scope: Scope<'a>, now: DateTime<Utc>) -> Ve
     }
     for (si, source) in cache.sources.iter().enumerate() {
         for comp in &source.components {
+            let key = (si, comp.id.as_str());
             if cov.holds(si, &comp.id)
                 && is_degraded(&comp.status)
-                && !named.contains(&(si, comp.id.as_str()))
+                && !named.contains(&key)
+                && !(comp.status == "under_maintenance" && ended.contains(&key))
             {
                 out.push(Entry {
                     section: Section::Component,

@@ -98,6 +98,27 @@ impl<'a> View<'a> {
     }
 }
 
+/// How old the data is at `now`, against the site's `stale_after` and `expire_after`.
+pub struct Age {
+    /// Seconds since the page last confirmed the cache (0 if that is in the future).
+    pub seconds: u64,
+    /// Older than `stale_after`: the view ends with "status as of …".
+    pub stale: bool,
+    /// Older than `expire_after`: the view shows only that line.
+    pub expired: bool,
+}
+
+/// The age of `cache` at `now`.
+pub fn age(cache: &Cache, now: DateTime<Utc>) -> Age {
+    let seen = select::seen_at(cache);
+    let seconds = now.signed_duration_since(seen).num_seconds().max(0) as u64;
+    Age {
+        seconds,
+        stale: seconds > cache.settings.stale_seconds,
+        expired: seconds > cache.settings.expire_seconds,
+    }
+}
+
 /// Reads what `target` needs of the cache at `path`: one view's part, or all of it for `--all`.
 /// Returns the cache and the index of the target's cluster.
 pub fn load(path: &Path, target: Target<'_>) -> Result<(Cache, Option<usize>), String> {
@@ -137,6 +158,16 @@ pub fn render_loaded(
         (_, Some(i)) => vec![View::of(cache, Scope::Cluster(&cache.clusters[i]), req.now)],
         (Target::Host(_), None) => vec![View::of(cache, Scope::NoCluster, req.now)],
     };
+    // At login, in every format (a pam_motd or Open OnDemand file too): nothing at all when
+    // the site turned it off or there is nothing to report. Expired data still says so.
+    if req.login {
+        let nothing = views
+            .iter()
+            .all(|v| v.entries.is_empty() && v.omitted_total() == 0);
+        if !cache.settings.login || (nothing && !age(cache, req.now).expired) {
+            return Ok(String::new());
+        }
+    }
     Ok(render::render(cache, &views, req))
 }
 

@@ -404,7 +404,9 @@ fn mirror(file: &ConfigText, raw: &Raw) -> Result<Option<String>, ConfigError> {
     if m.get_ref().trim().is_empty() {
         return Err(file.error(Some(m.span()), Some("mirror"), "is empty"));
     }
-    Ok(Some(resolve_page(file.dir(), m.get_ref())))
+    resolve_page(file.dir(), m.get_ref())
+        .map(Some)
+        .map_err(|e| file.error(Some(m.span()), Some("mirror"), e))
 }
 
 /// The pages to fetch: the top-level page first (required unless there are `[[source]]`
@@ -531,7 +533,8 @@ fn source(
         }
         (Some(p), None) => Ok(SourceConfig {
             name,
-            page: resolve_page(file.dir(), p),
+            page: resolve_page(file.dir(), p)
+                .map_err(|e| file.error(None, Some(&format!("{prefix}page")), e))?,
             manage: None,
         }),
         (None, Some(m)) => Ok(SourceConfig {
@@ -729,14 +732,63 @@ fn digest(text: &str) -> String {
     format!("{h:016x}")
 }
 
-/// A relative directory in `page` is relative to the config file, like `cache`.
-fn resolve_page(base: &Path, page: &str) -> String {
+/// A page or mirror address as the fetcher uses it: `http(s)://…` as written; a `file:` URL
+/// (RFC 8089: `file:///path`, `file://localhost/path` or `file:/path`, percent-encoded) or a
+/// path becomes a local path, a relative one taken from the config file's directory.
+fn resolve_page(base: &Path, page: &str) -> Result<String, String> {
     let page = page.trim();
-    if page.contains("://") || page.starts_with('/') {
-        page.to_owned()
-    } else {
-        base.join(page).to_string_lossy().into_owned()
+    if page.contains("://")
+        && !page
+            .get(..5)
+            .is_some_and(|s| s.eq_ignore_ascii_case("file:"))
+    {
+        return Ok(page.to_owned());
     }
+    let Some(rest) = page
+        .get(..5)
+        .filter(|s| s.eq_ignore_ascii_case("file:"))
+        .map(|_| &page[5..])
+    else {
+        return Ok(base.join(page).to_string_lossy().into_owned());
+    };
+    let path = match rest.strip_prefix("//") {
+        Some(auth_path) => {
+            let (host, path) = auth_path.split_at(auth_path.find('/').unwrap_or(auth_path.len()));
+            if !(host.is_empty() || host.eq_ignore_ascii_case("localhost")) {
+                return Err(format!(
+                    "{page:?} names the host {host:?}: a file: URL reaches local files only \
+                     (file:///path/to/page, or a plain path)"
+                ));
+            }
+            path
+        }
+        None => rest,
+    };
+    if !path.starts_with('/') {
+        return Err(format!(
+            "{page:?} is not an absolute file: URL; write file:///path/to/page, or a plain \
+             path (relative to the config file's directory)"
+        ));
+    }
+    percent_decode(path).ok_or_else(|| format!("{page:?} has a broken %-escape"))
+}
+
+/// `%XX` escapes decoded (RFC 3986), as UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// 1-based line number of byte offset `at`.
@@ -770,6 +822,34 @@ mod tests {
         assert_eq!(c.settings.recent_seconds, 2 * 86400);
         assert_eq!(c.settings.upcoming_seconds, 7 * 86400);
         assert!(c.settings.show_unscoped);
+    }
+
+    #[test]
+    fn file_urls_follow_rfc_8089() {
+        let base = Path::new("/etc/motd-status");
+        for (page, want) in [
+            ("file:///srv/page", "/srv/page"),
+            ("file://localhost/srv/page", "/srv/page"),
+            ("FILE://LOCALHOST/srv/page", "/srv/page"),
+            ("file:/srv/page", "/srv/page"),
+            ("file:///srv/status%20page/%C3%A9", "/srv/status page/é"),
+            ("sample-page", "/etc/motd-status/sample-page"),
+            ("/srv/page", "/srv/page"),
+            ("https://status.example.org", "https://status.example.org"),
+        ] {
+            assert_eq!(resolve_page(base, page).as_deref(), Ok(want), "{page}");
+        }
+        for page in [
+            "file://sample-page",
+            "file://other.host/srv",
+            "file:relative",
+            "file:///a%2",
+        ] {
+            let e = resolve_page(base, page).unwrap_err();
+            assert!(e.contains(page), "{page}: {e}");
+        }
+        let e = p("page = \"file://page-dir\"\n").unwrap_err().to_string();
+        assert!(e.contains("page") && e.contains("local files only"), "{e}");
     }
 
     #[test]

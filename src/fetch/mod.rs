@@ -30,8 +30,12 @@ use source::{FetchError, Origin};
 
 /// An update body is cut to this many characters in the cache: a login shows one line of it.
 const UPDATE_CHARS: usize = 200;
-/// Titles and component names are cut to this many characters: a terminal line is shorter.
+/// Titles, component and group names are cut to this many characters: a terminal line is
+/// shorter. Every string the cache takes from the page is capped, and the whole cache must fit
+/// the login's read cap or the run fails (see `run::write`).
 const NAME_CHARS: usize = 300;
+/// Statuses and impacts are single words.
+const WORD_CHARS: usize = 40;
 /// Each view (every cluster's, a host of no cluster's, the unclaimed part of `--all`) keeps at
 /// least its first this many items in the cache, most severe first, and counts the rest by
 /// section. No real page comes near it; a page with thousands of open items must not make
@@ -158,13 +162,19 @@ fn assemble(
                 .filter(|item| !trim || select::may_show_between(item, &settings, now, until))
                 .collect();
             items.sort_by(|a, b| a.id.cmp(&b.id));
+            // A page may leave out its own name and address: then the config's say it.
+            let configured = cfg.sources.get(si);
+            let url = match page.url.trim() {
+                "" => configured.map_or_else(String::new, |s| s.page.clone()),
+                u => u.to_owned(),
+            };
+            let name = configured
+                .and_then(|s| s.name.clone())
+                .or_else(|| Some(page.name.trim().to_owned()).filter(|n| !n.is_empty()))
+                .unwrap_or_else(|| host_of(&url).to_owned());
             cache::Source {
-                name: cfg
-                    .sources
-                    .get(si)
-                    .and_then(|s| s.name.clone())
-                    .unwrap_or_else(|| page.name.clone()),
-                url: page.url.clone(),
+                name: shorten(&name, NAME_CHARS),
+                url: shorten(&url, NAME_CHARS),
                 time_zone: page.time_zone.clone(),
                 components: components_of(page),
                 items,
@@ -222,8 +232,8 @@ fn components_of(page: &Page) -> Vec<Component> {
                 .group_id
                 .as_deref()
                 .and_then(|g| group_names.get(g))
-                .map(|s| (*s).to_owned()),
-            status: c.status.clone(),
+                .map(|s| shorten(s, NAME_CHARS)),
+            status: shorten(&c.status, WORD_CHARS),
         })
         .collect()
 }
@@ -344,9 +354,13 @@ fn item_of(inc: &Incident) -> Item {
         },
         id: inc.id.clone(),
         name: shorten(&inc.name, NAME_CHARS),
-        status: inc.status.clone(),
-        impact: inc.impact.clone(),
-        shortlink: inc.shortlink.clone().filter(|s| !s.is_empty()),
+        status: shorten(&inc.status, WORD_CHARS),
+        impact: shorten(&inc.impact, WORD_CHARS),
+        // A link cut short leads nowhere: one too long for a terminal line is left out.
+        shortlink: inc
+            .shortlink
+            .clone()
+            .filter(|s| !s.is_empty() && s.chars().count() <= NAME_CHARS),
         started_at: utc(inc.started_at.or(inc.created_at)),
         updated_at: utc(inc.updated_at),
         resolved_at: utc(inc.resolved_at),
@@ -355,6 +369,14 @@ fn item_of(inc: &Incident) -> Item {
         components: inc.component_ids(),
         update,
     }
+}
+
+/// The host of a URL (`status.example.org`), or the whole string when it has none.
+fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    if host.is_empty() { url } else { host }
 }
 
 /// The first `max` characters of `s`, with "…" when cut.

@@ -253,12 +253,38 @@ fn fetch(cfg: &Config, keys: &[Option<Secret>], now: DateTime<Utc>) -> Exit {
             return Exit::Failed;
         }
     };
+    let prev = cache::read(&cfg.cache).ok();
+    match refresh(cfg, keys, now, &lock, prev.as_ref()) {
+        Ok(cache) => motd_file(cfg, &cache, now),
+        Err(exit) => {
+            // motd_file follows the same staleness and expiry rules as a login, at every
+            // run: rendered anew from the cache that stays.
+            if let Some(prev) = &prev {
+                let _ = motd_file(cfg, prev, now);
+            }
+            exit
+        }
+    }
+}
+
+/// Fetches and writes the new cache (or, when nothing changed, moves the old one's
+/// `checked_at`), under the lock. Returns the cache now in place.
+fn refresh(
+    cfg: &Config,
+    keys: &[Option<Secret>],
+    now: DateTime<Utc>,
+    lock: &Lock,
+    prev: Option<&Cache>,
+) -> Result<Cache, Exit> {
+    let failed = |e: &dyn std::fmt::Display| {
+        log::error(format!("{e} (the previous cache is kept)"));
+        Exit::Failed
+    };
     let http = Http::new(cfg.http.clone(), Instant::now() + cfg.http.deadline);
     let mut session = Session::new(&http);
-    let prev = cache::read(&cfg.cache).ok();
 
     // A conditional probe first: when every URL answers 304, the previous cache stands.
-    if let Some(prev) = &prev
+    if let Some(prev) = prev
         && Session::can_probe(prev, &cfg.digest, now)
     {
         let key_for = |url: &str| {
@@ -269,37 +295,23 @@ fn fetch(cfg: &Config, keys: &[Option<Secret>], now: DateTime<Utc>) -> Exit {
                 .and_then(|(_, k)| k.as_ref())
         };
         match session.probe(&prev.validators, key_for) {
-            Ok(true) => return unchanged(cfg, prev.clone(), now, &lock),
+            Ok(true) => return unchanged(cfg, prev.clone(), now, lock),
             Ok(false) => log::info("the page changed since the last fetch"),
-            Err(e) => {
-                log::error(format!("{e} (the previous cache is kept)"));
-                return Exit::Failed;
-            }
+            Err(e) => return Err(failed(&e)),
         }
     }
 
     let new = match &cfg.mirror {
-        Some(m) => match mirror::fetch(&mut session, m) {
-            Ok(mirrored) => {
-                let (c, problems) = mirror::combine(cfg, mirrored, m);
-                for p in problems {
-                    log::info(format!("{p} (in the mirrored components)"));
-                }
-                c
+        Some(m) => {
+            let mirrored = mirror::fetch(&mut session, m).map_err(|e| failed(&e))?;
+            let (c, problems) = mirror::combine(cfg, mirrored, m);
+            for p in problems {
+                log::info(format!("{p} (in the mirrored components)"));
             }
-            Err(e) => {
-                log::error(format!("{e} (the previous cache is kept)"));
-                return Exit::Failed;
-            }
-        },
+            c
+        }
         None => {
-            let pages = match fetch_all(cfg, &mut session, keys, now) {
-                Ok(p) => p,
-                Err(e) => {
-                    log::error(format!("{e} (the previous cache is kept)"));
-                    return Exit::Failed;
-                }
-            };
+            let pages = fetch_all(cfg, &mut session, keys, now).map_err(|e| failed(&e))?;
             let catalogs: Vec<Catalog<'_>> = pages.iter().map(Catalog::of_page).collect();
             let resolved = resolve::resolve_all(&cfg.clusters, &catalogs);
             for p in resolved.iter().flat_map(|r| &r.problems) {
@@ -312,33 +324,47 @@ fn fetch(cfg: &Config, keys: &[Option<Secret>], now: DateTime<Utc>) -> Exit {
         validators: session.validators(&cfg.digest),
         ..new
     };
-    if let Err(code) = write(cfg, &new, &lock) {
-        return code;
-    }
+    write(cfg, &new, lock)?;
     let items: usize = new.sources.iter().map(|s| s.items.len()).sum();
     log::info(format!("wrote {} ({items} items)", cfg.cache.display()));
-    motd_file(cfg, &new, now)
+    Ok(new)
 }
 
 /// Nothing changed at the source: keep the cache, moving `checked_at` (for a page; a mirror
 /// that did not change says nothing new about the page behind it).
-fn unchanged(cfg: &Config, mut prev: Cache, now: DateTime<Utc>, lock: &Lock) -> Exit {
+fn unchanged(
+    cfg: &Config,
+    mut prev: Cache,
+    now: DateTime<Utc>,
+    lock: &Lock,
+) -> Result<Cache, Exit> {
     if cfg.mirror.is_none() {
         prev.checked_at = Some(now);
-        if let Err(code) = write(cfg, &prev, lock) {
-            return code;
-        }
+        write(cfg, &prev, lock)?;
     }
     log::info(format!(
         "{}: not modified since {}; kept",
         cfg.cache.display(),
         prev.fetched_at.to_rfc3339()
     ));
-    motd_file(cfg, &prev, now)
+    Ok(prev)
 }
 
+/// Writes the cache, if a login will accept it: a page big enough to make a cache over the
+/// login's read cap fails the run, and the previous cache stays.
 fn write(cfg: &Config, c: &Cache, lock: &Lock) -> Result<(), Exit> {
-    cache::write_atomic(&cfg.cache, &cache::to_bytes(c), lock).map_err(|e| {
+    let bytes = cache::to_bytes(c);
+    if bytes.len() as u64 > cache::MAX_BYTES {
+        log::error(format!(
+            "{}: the page would make a cache of {} bytes, over the {} bytes a login reads \
+             (the previous cache is kept)",
+            cfg.cache.display(),
+            bytes.len(),
+            cache::MAX_BYTES
+        ));
+        return Err(Exit::Failed);
+    }
+    cache::write_atomic(&cfg.cache, &bytes, lock).map_err(|e| {
         log::error(format!(
             "{}: cannot write the cache: {e} (the previous cache is kept)",
             cfg.cache.display()
