@@ -237,20 +237,15 @@ fn omitted_line(cache: &Cache, view: &View<'_>) -> Option<String> {
 /// "status as of 3 hours ago" once the cache is older than the stale threshold; and whether it
 /// is so old that nothing else should be shown.
 fn staleness(cache: &Cache, now: DateTime<Utc>) -> (Option<String>, bool) {
-    let seen = cache
-        .checked_at
-        .unwrap_or(cache.fetched_at)
-        .max(cache.fetched_at);
-    let secs = now.signed_duration_since(seen).num_seconds().max(0) as u64;
-    if secs <= cache.settings.stale_seconds {
+    let a = crate::view::age(cache, now);
+    if !a.stale && !a.expired {
         return (None, false);
     }
-    let expired = secs > cache.settings.expire_seconds;
-    let mut text = format!("status as of {} ago", age(secs));
-    if expired {
+    let mut text = format!("status as of {} ago", age(a.seconds));
+    if a.expired {
         text.push_str(" (too old to show)");
     }
-    (Some(text), expired)
+    (Some(text), a.expired)
 }
 
 fn page_name(cache: &Cache) -> String {

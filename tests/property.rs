@@ -270,7 +270,7 @@ fn selecting_and_rendering_any_cache_never_panics_or_leaks_controls() {
             crate::util::assert_clean(&md, false);
             let json = view::render(&cache, &req(Format::Json)).unwrap();
             // At login, every format says nothing when the text would say nothing.
-            assert_eq!(json.is_empty(), text.is_empty(), "{json}");
+            assert_eq!(json.is_empty(), text.is_empty(), "{text:?} {json}");
             assert_eq!(md.is_empty(), text.is_empty(), "{md}");
             if !json.is_empty() {
                 serde_json::from_str::<serde_json::Value>(&json).expect("JSON output parses");
