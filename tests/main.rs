@@ -6,6 +6,7 @@ mod fetch_concurrency;
 mod fetch_faults;
 mod fetch_private;
 mod fetch_sources;
+mod hostile_paths;
 mod login;
 mod property;
 mod real_pages;

@@ -51,6 +51,46 @@ impl Lock {
     }
 }
 
+/// Refuses to write `path` where others could have planted something in its place: its
+/// directory must not be writable by others, unless it is sticky (like `/tmp`) and `path`, if
+/// it exists, is a regular file of ours. Temp files are created `O_EXCL | O_NOFOLLOW` anyway;
+/// this keeps the cache itself (and its lock) from being a file someone else controls.
+pub fn check_dir(path: &Path) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let Ok(meta) = fs::metadata(dir) else {
+        // A missing directory fails the write itself, with its own message.
+        return Ok(());
+    };
+    let mode = meta.mode();
+    if mode & 0o002 == 0 {
+        return Ok(());
+    }
+    if mode & 0o1000 == 0 {
+        return Err(format!(
+            "{}: its directory {} is writable by everyone (mode {:04o}): anyone could replace \
+             what every user is shown; use a directory only the fetcher's user can write",
+            path.display(),
+            dir.display(),
+            mode & 0o7777
+        ));
+    }
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    match fs::symlink_metadata(path) {
+        Ok(m) if !m.file_type().is_file() || m.uid() != me => Err(format!(
+            "{}: in a directory everyone can write, and it is not a regular file of this \
+             user's (uid {}): refusing to write over it",
+            path.display(),
+            m.uid()
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// `dir/.name<suffix>` beside `path`. Hidden, so a glob over the directory skips it.
 fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let name = path

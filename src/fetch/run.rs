@@ -236,6 +236,12 @@ fn fetch_all(
 }
 
 fn fetch(cfg: &Config, keys: &[Option<Secret>], now: DateTime<Utc>) -> Exit {
+    for path in std::iter::once(&cfg.cache).chain(&cfg.motd_file) {
+        if let Err(e) = cache::write::check_dir(path) {
+            log::error(format!("{e} (nothing was written)"));
+            return Exit::Failed;
+        }
+    }
     let lock = match Lock::try_acquire(&cfg.cache) {
         Ok(Some(lock)) => lock,
         Ok(None) => {
