@@ -14,6 +14,8 @@ pub(crate) mod source;
 
 #[cfg(test)]
 mod exactness;
+#[cfg(test)]
+mod unread_fields;
 
 use std::collections::{HashMap, HashSet};
 
