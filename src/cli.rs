@@ -172,9 +172,12 @@ pub fn run(raw: Vec<OsString>) -> Exit {
         std::panic::set_hook(Box::new(|_| {}));
     }
     let args = match parse_args(raw) {
-        Ok(Action::Help) => return print(HELP),
+        Ok(Action::Help) => return print(HELP, login),
         Ok(Action::Version) => {
-            return print(concat!("motd-status ", env!("CARGO_PKG_VERSION"), "\n"));
+            return print(
+                concat!("motd-status ", env!("CARGO_PKG_VERSION"), "\n"),
+                login,
+            );
         }
         Ok(Action::Run(a)) => a,
         Err(_) if login => return Exit::Ok,
@@ -200,7 +203,7 @@ pub fn run(raw: Vec<OsString>) -> Exit {
     let worker = args.clone();
     let result = deadline::within("render", deadline, move || show(&worker, color, width));
     match result {
-        Ok(Ok(out)) => print(&out),
+        Ok(Ok(out)) => print(&out, args.login),
         _ if args.login => Exit::Ok,
         Ok(Err(msg)) => {
             eprintln!("motd-status: {}", crate::sanitize::terminal(&msg));
@@ -253,11 +256,38 @@ fn show(args: &Args, color: bool, width: usize) -> Result<String, String> {
     out
 }
 
-fn print(s: &str) -> Exit {
+/// Writes the output. A reader that went away (`motd-status --all | head -1`) is not worth a
+/// word and exits 0; any other failure (a full disk) is one line on stderr and exit 2, except
+/// at login, which says nothing and exits 0 whatever happened.
+fn print(s: &str, login: bool) -> Exit {
+    if s.is_empty() {
+        // Nothing to report at login, the usual case: no write, nothing that can fail.
+        return Exit::Ok;
+    }
+    // The binary has no Rust runtime set-up (`no_main`), which is what would ignore SIGPIPE:
+    // at its default, a write to a closed pipe kills the process (status 141, and the shell
+    // may report it) instead of failing with EPIPE. Ignoring it here is safe: the render worker
+    // has answered, no other thread writes, and this program never starts another one (a
+    // child would inherit the ignored signal).
+    // SAFETY: signal() only changes this process's disposition of SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    }
     let mut out = std::io::stdout().lock();
-    // A closed pipe (`motd-status | head`) is not an error worth reporting.
-    let _ = out.write_all(s.as_bytes()).and_then(|()| out.flush());
-    Exit::Ok
+    let written = out.write_all(s.as_bytes()).and_then(|()| out.flush());
+    match written {
+        Ok(()) => Exit::Ok,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Ok,
+        Err(_) if login => Exit::Ok,
+        Err(e) => {
+            // Not eprintln!, which panics when stderr cannot be written either.
+            let _ = writeln!(
+                std::io::stderr(),
+                "motd-status: cannot write the output: {e}"
+            );
+            Exit::Usage
+        }
+    }
 }
 
 fn use_color(choice: ColorChoice) -> bool {

@@ -9,11 +9,11 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use unicode_width::UnicodeWidthChar;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::cache::{Cache, Counts, Kind};
 use crate::localtime::{LocalZone, age, relative};
-use crate::sanitize::terminal;
+use crate::sanitize::{is_invisible, terminal};
 use crate::select::{Entry, Section, What};
 use crate::view::{Format, Request, Target, View};
 
@@ -127,14 +127,14 @@ impl Out {
             }
             let mut shown = String::with_capacity(text.len());
             let mut cut = false;
-            for c in text.chars() {
-                let w = c.width().unwrap_or(0);
+            // Whole units only: an emoji and its VS16, a letter and its accents stay together.
+            for (unit, w) in units(text) {
                 if w > room {
                     cut = true;
                     break;
                 }
                 room -= w;
-                shown.push(c);
+                shown.push_str(unit);
             }
             if cut {
                 shown.push('…');
@@ -161,7 +161,32 @@ fn cols(s: &str) -> usize {
         // Sanitised text has no control characters: every ASCII byte is one column.
         return s.len();
     }
-    s.chars().map(|c| c.width().unwrap_or(0)).sum()
+    units(s).map(|(_, w)| w).sum()
+}
+
+/// `s` in the units a terminal draws as one: a character and the zero-width ones after it
+/// (combining marks, variation selectors), each with the most columns a terminal may give it.
+/// That is unicode-width's count of the unit (an emoji presentation sequence, base + U+FE0F,
+/// is 2 columns; ⚠️ is drawn wide although ⚠ alone is narrow), but never less than its base
+/// alone (terminals ignore U+FE0E: ⌚︎ stays wide) and at least 2 with a U+FE0F in it (some
+/// terminals, tmux 3.4 on, widen any character followed by one). Counting high only wastes a
+/// column; counting low pushes the line past the edge, where the terminal wraps it.
+fn units(s: &str) -> impl Iterator<Item = (&str, usize)> {
+    let mut rest = s;
+    std::iter::from_fn(move || {
+        let mut chars = rest.char_indices();
+        let (_, base) = chars.next()?;
+        let end = chars
+            .find(|&(_, c)| c.width().unwrap_or(0) != 0)
+            .map_or(rest.len(), |(i, _)| i);
+        let (unit, tail) = rest.split_at(end);
+        rest = tail;
+        let mut w = unit.width().max(base.width().unwrap_or(0));
+        if unit.contains('\u{fe0f}') {
+            w = w.max(2);
+        }
+        Some((unit, w))
+    })
 }
 
 /// Severity marker and its colour. Words, so they survive without colour.
@@ -575,9 +600,35 @@ fn json(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
         views: Vec::new(),
     };
     let doc = JsonDoc { views, ..doc };
-    let mut s = serde_json::to_string_pretty(&doc).expect("JSON documents serialise");
+    let mut s =
+        escape_invisible(serde_json::to_string_pretty(&doc).expect("JSON documents serialise"));
     s.push('\n');
     s
+}
+
+/// `json` with every character the terminal sanitiser removes (C1 controls, bidi overrides and
+/// isolates, zero-width and other invisible characters) and the line and paragraph separators
+/// written as `\uXXXX` escapes: serde_json escapes only C0 controls, so a document shown as it
+/// is (`cat`, `less`, a log) would otherwise carry them raw to a terminal. The document stays
+/// valid and parses to the same strings: outside strings it is ASCII (C0 there is the pretty
+/// printer's newlines, left alone), so only string contents change.
+fn escape_invisible(json: String) -> String {
+    let hidden =
+        |c: char| c >= '\u{7f}' && (is_invisible(c) || matches!(c, '\u{2028}' | '\u{2029}'));
+    if !json.contains(hidden) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 64);
+    for c in json.chars() {
+        if hidden(c) {
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn entry_json<'a>(e: &Entry<'a>) -> JsonEntry<'a> {
@@ -696,4 +747,88 @@ fn md(s: &str) -> String {
 /// Display width of a rendered plain line, as the renderer counts it.
 pub fn display_width(s: &str) -> usize {
     cols(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(width: usize, parts: &[&str]) -> String {
+        let mut out = Out {
+            buf: String::new(),
+            color: false,
+            width,
+        };
+        let parts: Vec<(&str, Option<Paint>)> = parts.iter().map(|p| (*p, None)).collect();
+        out.line(&parts);
+        out.buf.trim_end_matches('\n').to_owned()
+    }
+
+    #[test]
+    fn emoji_presentation_sequences_are_two_columns() {
+        assert_eq!(cols("\u{26a0}"), 1);
+        assert_eq!(cols("\u{26a0}\u{fe0f}"), 2);
+        assert_eq!(cols("\u{2764}\u{fe0f}"), 2);
+        assert_eq!(cols("a\u{26a0}\u{fe0f}b\u{2764}\u{fe0f}c"), 7);
+        // Keycaps, and any character a terminal may widen for its VS16.
+        assert_eq!(cols("1\u{fe0f}\u{20e3}"), 2);
+        assert_eq!(cols("a\u{fe0f}"), 2);
+        // Terminals ignore VS15: a wide emoji stays wide.
+        assert_eq!(cols("\u{231a}\u{fe0e}"), 2);
+        // Combining marks add nothing; each emoji of a skin-tone pair may be drawn wide.
+        assert_eq!(cols("cafe\u{301}"), 4);
+        assert_eq!(cols("\u{1f44d}\u{1f3fd}"), 4);
+        assert_eq!(cols("\u{8a08}\u{7b97}"), 4);
+        assert_eq!(display_width("\u{26a0}\u{fe0f} x"), 4);
+    }
+
+    #[test]
+    fn cutting_keeps_a_base_and_its_variation_selector_together() {
+        let warn = "\u{26a0}\u{fe0f}";
+        for width in 20..=40 {
+            for lead in ["", "a", "ab"] {
+                let name = format!("{lead}{}", warn.repeat(30));
+                let shown = line(width, &["  ", "MINOR", "     ", &name, " (identified)"]);
+                assert!(cols(&shown) <= width, "{shown:?} is wider than {width}");
+                assert!(shown.ends_with('…'), "{shown:?}");
+                // The 2-column units fill the line: at most one column is left unused.
+                assert!(cols(&shown) + 1 >= width, "{shown:?} at {width}");
+                let body = shown.trim_start_matches("  MINOR     ");
+                let body = body.strip_prefix(lead).unwrap().trim_end_matches('…');
+                assert!(
+                    body.replace(warn, "").is_empty(),
+                    "{shown:?} splits a {warn:?}"
+                );
+            }
+        }
+        // A combining accent stays on its letter too.
+        assert_eq!(
+            line(20, &["1234567890123456789", "e\u{301}\u{301}"]),
+            "1234567890123456789e\u{301}\u{301}"
+        );
+        assert_eq!(
+            line(20, &["1234567890123456789", "e\u{301}x"]),
+            "1234567890123456789…"
+        );
+    }
+
+    #[test]
+    fn json_escapes_what_the_sanitiser_removes() {
+        let raw = serde_json::to_string_pretty(&serde_json::json!({
+            "name": "a\u{9b}2J\u{202e}b\u{2066}\u{200b}\u{2028}\u{7f}\u{3164}\u{e0041} caf\u{e9} \u{26a0}\u{fe0f}\n",
+        }))
+        .unwrap();
+        let escaped = escape_invisible(raw.clone());
+        assert_eq!(
+            escaped,
+            "{\n  \"name\": \"a\\u009b2J\\u202eb\\u2066\\u200b\\u2028\\u007f\\u3164\\udb40\\udc41 \
+             caf\u{e9} \u{26a0}\u{fe0f}\\n\"\n}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&escaped).unwrap();
+        assert_eq!(
+            back,
+            serde_json::from_str::<serde_json::Value>(&raw).unwrap()
+        );
+        assert_eq!(escape_invisible("{}".to_owned()), "{}");
+    }
 }

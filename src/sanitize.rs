@@ -2,7 +2,8 @@
 //!
 //! [`terminal`] removes everything that could move the cursor, recolour, retitle, reorder or hide
 //! text: C0 and C1 controls (and whole ESC/CSI/OSC/DCS sequences, not just their first byte),
-//! DEL, bidi overrides and isolates, zero-width characters, line and paragraph separators. Every
+//! DEL, bidi overrides and isolates, zero-width characters, Hangul fillers (invisible, yet
+//! terminals draw them one or two columns wide), line and paragraph separators. Every
 //! string from a cache goes through it right before it is rendered, so the only escape sequences
 //! in the output are the colour codes the renderer writes itself.
 //!
@@ -58,8 +59,9 @@ pub fn terminal(s: &str) -> String {
     out
 }
 
-/// Controls and format characters that must never reach a terminal.
-fn is_invisible(c: char) -> bool {
+/// Controls and format characters that must never reach a terminal. The JSON output escapes
+/// them (`\u202e`) rather than dropping them, so that it keeps the page's text.
+pub fn is_invisible(c: char) -> bool {
     matches!(c,
         '\u{00}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
         // bidi marks, embeddings, overrides and isolates
@@ -67,6 +69,9 @@ fn is_invisible(c: char) -> bool {
         // zero-width and invisible operators, BOM, soft hyphen, interlinear annotations
         | '\u{00ad}' | '\u{180e}' | '\u{200b}'..='\u{200d}' | '\u{2060}'..='\u{2064}'
         | '\u{206a}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}'
+        // Hangul fillers: blank, yet terminals draw U+115F and U+3164 two columns wide and
+        // U+FFA0 one, where unicode-width counts U+3164 and U+FFA0 as none
+        | '\u{115f}' | '\u{1160}' | '\u{3164}' | '\u{ffa0}'
         // tag characters (invisible) and private-use/noncharacters are harmless but hidden
         | '\u{e0000}'..='\u{e007f}')
 }
@@ -266,6 +271,14 @@ mod tests {
         );
         assert_eq!(terminal("  two\n\nlines\t "), "two lines");
         assert_eq!(terminal("caf\u{e9} \u{30c4}"), "caf\u{e9} \u{30c4}");
+        assert_eq!(
+            terminal("\u{3164}\u{3164}a\u{115f}\u{1160}b \u{ffa0} c\u{3164}"),
+            "ab c"
+        );
+        assert_eq!(
+            terminal("\u{1100}\u{1161}\u{11a8}"),
+            "\u{1100}\u{1161}\u{11a8}"
+        );
         assert_eq!(terminal("\x1b"), "");
         assert_eq!(terminal("\x1b["), "");
     }

@@ -109,11 +109,15 @@ impl Incident {
         ) || (self.scheduled_for.is_some() && self.impact == "maintenance")
     }
 
-    /// The newest update: `incident_updates` is newest-first on every page seen, but sort anyway.
+    /// The newest update: `incident_updates` is newest-first on every page seen, but compare the
+    /// times anyway. Updates posted in the same second, or without a time, keep the page's
+    /// order: the first of them wins (`max_by_key` would pick the last, the oldest). One without
+    /// a time loses to any with one.
     pub fn latest_update(&self) -> Option<&IncidentUpdate> {
+        let at = |u: &IncidentUpdate| u.display_at.or(u.created_at);
         self.incident_updates
             .iter()
-            .max_by_key(|u| u.display_at.or(u.created_at))
+            .reduce(|newest, u| if at(u) > at(newest) { u } else { newest })
     }
 
     /// Ids of the affected components: the `components` list, or failing that the updates'
