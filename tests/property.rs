@@ -20,7 +20,7 @@ fn seed() -> u64 {
 
 /// Text with everything a hostile page could send: controls, escapes, bidi, wide characters,
 /// combining marks, HTML, very long runs.
-fn text(r: &mut Rng) -> String {
+pub fn text(r: &mut Rng) -> String {
     const PIECES: &[&str] = &[
         "a",
         "Login nodes",

@@ -1,6 +1,10 @@
 //! Who may have written a file we read: one check for the cache, a mirrored cache on a shared
 //! filesystem, and (stricter) the API key file.
 //!
+//! The same rules hold for everything the fetcher copies into the cache from a local file (a
+//! page directory, a mirror on a shared filesystem): what every user is shown may come only from
+//! files nobody else could have written.
+//!
 //! Checks look at the metadata of the open file descriptor, never at the path before opening
 //! it again, and files are opened with `O_NONBLOCK`, so a FIFO planted in their place cannot
 //! hang a login or a fetch.
@@ -42,14 +46,58 @@ pub fn check(meta: &fs::Metadata) -> Result<(), String> {
         ));
     }
     let owner = meta.uid();
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let me = unsafe { libc::geteuid() };
-    if owner == 0 || owner == me || Some(owner) == fetch_user_uid() {
+    if trusted_owner(owner) {
         return Ok(());
     }
     Err(format!(
         "owned by uid {owner}, not root or the {FETCH_USER} user"
     ))
+}
+
+/// The directories above `path` must not let others replace it: none may be writable by
+/// others unless it is sticky (like `/tmp`) and what it holds on the way to `path` belongs to
+/// a trusted owner (root, this user, the fetcher's user).
+pub fn check_ancestors(path: &Path) -> Result<(), String> {
+    let path = if path.is_absolute() {
+        path.to_owned()
+    } else {
+        std::env::current_dir()
+            .map_err(|e| e.to_string())?
+            .join(path)
+    };
+    let mut dir = path.as_path();
+    while let Some(parent) = dir.parent() {
+        let meta = fs::metadata(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        let mode = meta.mode();
+        if mode & 0o002 != 0 {
+            let child = fs::symlink_metadata(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            if mode & 0o1000 == 0 {
+                return Err(format!(
+                    "{} is writable by everyone (mode {:04o}), so anyone could replace {}",
+                    parent.display(),
+                    mode & 0o7777,
+                    path.display()
+                ));
+            }
+            if !trusted_owner(child.uid()) {
+                return Err(format!(
+                    "{} belongs to uid {} in the shared directory {}",
+                    dir.display(),
+                    child.uid(),
+                    parent.display()
+                ));
+            }
+        }
+        dir = parent;
+    }
+    Ok(())
+}
+
+/// Root, this process's user, or the fetcher's system user.
+fn trusted_owner(uid: u32) -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    uid == 0 || uid == me || Some(uid) == fetch_user_uid()
 }
 
 /// A secret (the API key): readable by its owner only.

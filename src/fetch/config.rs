@@ -278,17 +278,20 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     let motd_markdown = motd_markdown(&file, raw.motd_format.as_ref())?;
     let jitter = file.duration(raw.jitter.as_ref(), "jitter", Duration::ZERO)?;
     let dir = file.dir();
+    let cache = raw
+        .cache
+        .map(|p| dir.join(p))
+        .unwrap_or_else(|| PathBuf::from(cache::DEFAULT_PATH));
+    let motd_file = raw.motd_file.map(|p| dir.join(p));
+    check_motd_file(&file, &cache, motd_file.as_deref(), mirror.as_deref())?;
     Ok(Config {
         path: path.to_owned(),
         sources,
-        cache: raw
-            .cache
-            .map(|p| dir.join(p))
-            .unwrap_or_else(|| PathBuf::from(cache::DEFAULT_PATH)),
+        cache,
         settings,
         clusters,
         http,
-        motd_file: raw.motd_file.map(|p| dir.join(p)),
+        motd_file,
         motd_markdown,
         motd_cluster: raw.motd_cluster,
         mirror,
@@ -700,6 +703,65 @@ fn http(file: &ConfigText, raw: &Raw) -> Result<HttpConfig, ConfigError> {
     Ok(http)
 }
 
+/// `motd_file` must not be a file the fetcher reads or writes for itself: written over the
+/// cache (or its mirror, or the lock), it would blank every login.
+fn check_motd_file(
+    file: &ConfigText,
+    cache: &Path,
+    motd_file: Option<&Path>,
+    mirror: Option<&str>,
+) -> Result<(), ConfigError> {
+    let Some(motd) = motd_file else {
+        return Ok(());
+    };
+    let same = |other: &Path| {
+        let (a, b) = (normal(motd), normal(other));
+        a == b
+            || std::fs::metadata(motd)
+                .ok()
+                .zip(std::fs::metadata(other).ok())
+                .is_some_and(|(x, y)| {
+                    use std::os::unix::fs::MetadataExt;
+                    x.dev() == y.dev() && x.ino() == y.ino()
+                })
+    };
+    let lock = cache.with_file_name(format!(
+        ".{}.lock",
+        cache
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    ));
+    let clash = if same(cache) {
+        Some("cache")
+    } else if same(&lock) {
+        Some("cache (its lock file)")
+    } else if mirror.is_some_and(|m| !m.contains("://") && same(Path::new(m))) {
+        Some("mirror")
+    } else {
+        None
+    };
+    match clash {
+        Some(key) => Err(file.error(
+            None,
+            Some("motd_file"),
+            format!(
+                "{} is also the {key}: every run would write the rendered view over it; \
+                 give motd_file a file of its own",
+                motd.display()
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// `path` without `.` components and doubled slashes, for comparing names.
+fn normal(path: &Path) -> PathBuf {
+    path.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
+}
+
 /// `motd_format`: whether `motd_file` gets Markdown (`"markdown"`) or text (`"text"`, the
 /// default).
 fn motd_markdown(file: &ConfigText, format: Option<&Spanned<String>>) -> Result<bool, ConfigError> {
@@ -822,6 +884,22 @@ mod tests {
         assert_eq!(c.settings.recent_seconds, 2 * 86400);
         assert_eq!(c.settings.upcoming_seconds, 7 * 86400);
         assert!(c.settings.show_unscoped);
+    }
+
+    #[test]
+    fn motd_file_cannot_be_the_cache() {
+        for text in [
+            "page = \"x\"\ncache = \"/var/cache/m/status.json\"\nmotd_file = \"/var/cache/m/./status.json\"\n",
+            "page = \"x\"\nmotd_file = \"/var/cache/motd-status/status.json\"\n",
+            "page = \"x\"\ncache = \"/c/s.json\"\nmotd_file = \"/c/.s.json.lock\"\n",
+        ] {
+            let e = p(text).unwrap_err().to_string();
+            assert!(
+                e.contains("motd_file") && e.contains("is also the cache"),
+                "{e}"
+            );
+        }
+        assert!(p("page = \"x\"\nmotd_file = \"/run/motd-status/motd\"\n").is_ok());
     }
 
     #[test]

@@ -63,10 +63,10 @@ pub fn fetch_page(session: &mut Session<'_>, origin: &Origin) -> Result<Page, Fe
             cause: "not found (is this a Statuspage page's base address?)".to_owned(),
         });
     };
-    let summary = parse_response(&summary_url, &body)?;
+    let summary = parse_page(&summary_url, &body)?;
     // incident.io-compatible pages answer 404 here: that is "no history", not a failure.
     let history = match source::get(session, origin, "incidents.json")? {
-        Some(body) => parse_response(&origin.url("incidents.json"), &body)?.incidents,
+        Some(body) => parse_page(&origin.url("incidents.json"), &body)?.incidents,
         None => Vec::new(),
     };
     let page = summary.page.clone().unwrap_or_default();
@@ -91,6 +91,37 @@ pub fn fetch_page(session: &mut Session<'_>, origin: &Origin) -> Result<Page, Fe
         components: summary.components,
         incidents,
     })
+}
+
+/// Parses a page's response, refusing JSON that is not a page: an error body answered with
+/// 200 (`{"error": "Service temporarily unavailable"}`, as proxies and CDNs send) must fail the
+/// fetch, not replace a good cache with an empty one. A page has at least one of its fields.
+fn parse_page(url: &str, body: &[u8]) -> Result<Response, FetchError> {
+    #[derive(serde::Deserialize)]
+    struct Keys {
+        page: Option<serde::de::IgnoredAny>,
+        components: Option<serde::de::IgnoredAny>,
+        incidents: Option<serde::de::IgnoredAny>,
+        scheduled_maintenances: Option<serde::de::IgnoredAny>,
+    }
+    let response = parse_response(url, body)?;
+    let keys: Keys = parse_json(url, body)?;
+    if keys.page.is_none()
+        && keys.components.is_none()
+        && keys.incidents.is_none()
+        && keys.scheduled_maintenances.is_none()
+    {
+        let text = String::from_utf8_lossy(&body[..body.len().min(120)]);
+        return Err(FetchError {
+            url: url.to_owned(),
+            cause: format!(
+                "answered JSON that is not a status page (none of page, components, \
+                 incidents, scheduled_maintenances): {}",
+                crate::sanitize::terminal(&text)
+            ),
+        });
+    }
+    Ok(response)
 }
 
 /// Parses a response body, saying in one line what it was instead when it is not Statuspage JSON.

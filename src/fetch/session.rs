@@ -105,11 +105,16 @@ impl<'a> Session<'a> {
         let timeout = self.http.config().timeout.min(self.http.remaining());
         let owned = path.to_owned();
         let read = move || {
-            let file = match std::fs::File::open(&owned) {
+            // Local pages and mirrors are trusted like the cache itself: a regular file of
+            // root, this user or the fetcher's user, that nobody else can write or replace.
+            use crate::cache::trust;
+            let (file, meta) = match trust::open_regular(&owned) {
                 Ok(f) => f,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
                 Err(e) => return Err(e.to_string()),
             };
+            trust::check(&meta).map_err(|why| format!("not trusted: {why}"))?;
+            trust::check_ancestors(&owned).map_err(|why| format!("not trusted: {why}"))?;
             let mut body = Vec::new();
             file.take(max + 1)
                 .read_to_end(&mut body)

@@ -1,0 +1,204 @@
+//! What the fetcher takes in from files and answers, checked before it replaces a good cache:
+//! answers that are not a page, local pages and mirrors others could have written, a
+//! `motd_file` that names the cache, and a log that cannot be written.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use serde_json::json;
+
+use crate::server::{Reply, Server};
+use crate::util::{Run, sample_cache, sample_page, tempdir, write_config};
+
+/// A JSON answer that is not a page (a CDN's error body with HTTP 200) fails the fetch and
+/// keeps the good cache, over HTTP and from a page directory.
+#[test]
+fn json_that_is_not_a_page_keeps_the_good_cache() {
+    let server = Server::start();
+    server.serve_page(&sample_page());
+    let dir = tempdir();
+    let cfg = write_config(dir.path(), &server.url(), "");
+    Run::fetch().arg("--config").arg(&cfg).success();
+    let cache = dir.path().join("status.json");
+    let before = std::fs::read(&cache).unwrap();
+    for body in [
+        r#"{"error":"Service temporarily unavailable"}"#,
+        r#"{}"#,
+        r#"{"status": {"indicator": "none"}}"#,
+    ] {
+        server.route("/api/v2/summary.json", Reply::json(body));
+        let out = Run::fetch().arg("--config").arg(&cfg).output();
+        let err = out.stderr();
+        assert_eq!(out.code(), 1, "{body}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("not a status page"), "{err}");
+        assert_eq!(std::fs::read(&cache).unwrap(), before, "{body}");
+    }
+}
+
+fn chown(path: &Path, uid: u32) {
+    let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path; -1 keeps the group.
+    let rc = unsafe { libc::chown(c.as_ptr(), uid, u32::MAX) };
+    assert_eq!(rc, 0, "chown {}", path.display());
+}
+
+/// A page directory's files get the cache's rules: a summary.json another user owns, or one
+/// everyone may write, or one in a directory everyone may write, is not shown to every user.
+#[test]
+fn a_local_page_others_could_write_is_refused() {
+    // SAFETY: geteuid has no preconditions.
+    let root = unsafe { libc::geteuid() } == 0;
+    type Spoil = Box<dyn Fn(&Path)>;
+    let cases: Vec<(&str, Spoil)> = vec![
+        (
+            "lets group or others write it",
+            Box::new(|page: &Path| {
+                let f = page.join("api/v2/summary.json");
+                std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o666)).unwrap();
+            }),
+        ),
+        (
+            "is writable by everyone",
+            Box::new(|page: &Path| {
+                let d = page.join("api/v2");
+                std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o777)).unwrap();
+            }),
+        ),
+    ];
+    let mut cases = cases;
+    if root {
+        cases.push((
+            "owned by uid 65534",
+            Box::new(|page: &Path| chown(&page.join("api/v2/summary.json"), 65534)),
+        ));
+    }
+    for (why, spoil) in cases {
+        let dir = tempdir();
+        let page = dir.path().join("page");
+        crate::util::write_page(
+            &page,
+            &json!({"page": {"name": "P", "url": "https://p.example"}, "components": [], "incidents": []}),
+            None,
+        );
+        let cfg = write_config(dir.path(), &page.display().to_string(), "");
+        Run::fetch().arg("--config").arg(&cfg).success();
+        let before = std::fs::read(dir.path().join("status.json")).unwrap();
+        spoil(&page);
+        let out = Run::fetch().arg("--config").arg(&cfg).output();
+        let err = out.stderr();
+        assert_eq!(out.code(), 1, "{why}: {err}");
+        assert!(
+            err.contains("not trusted") && err.contains(why),
+            "{why}: {err}"
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join("status.json")).unwrap(),
+            before
+        );
+    }
+}
+
+/// A file mirror owned by another user (mode 0644, in a directory only root may write) is
+/// refused like a cache the login would refuse, and so is one in a world-writable directory.
+#[test]
+fn a_file_mirror_of_another_user_is_refused() {
+    let origin = tempdir();
+    let published = sample_cache(origin.path());
+    let dir = tempdir();
+    let shared = dir.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    let file = shared.join("status.json");
+    std::fs::copy(&published, &file).unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "mirror = {:?}\ncache = \"status.json\"\n",
+            file.display().to_string()
+        ),
+    )
+    .unwrap();
+    Run::fetch().arg("--config").arg(&cfg).success();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = Run::fetch().arg("--config").arg(&cfg).output();
+    assert_eq!(out.code(), 1);
+    assert!(
+        out.stderr().contains("writable by everyone"),
+        "{}",
+        out.stderr()
+    );
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        chown(&file, 65534);
+        let out = Run::fetch().arg("--config").arg(&cfg).output();
+        assert_eq!(out.code(), 1);
+        assert!(
+            out.stderr().contains("owned by uid 65534"),
+            "{}",
+            out.stderr()
+        );
+    }
+}
+
+/// `motd_file` naming the cache would write rendered text over it at every run.
+#[test]
+fn motd_file_naming_the_cache_is_a_config_error() {
+    let dir = tempdir();
+    let cfg = write_config(
+        dir.path(),
+        &sample_page().display().to_string(),
+        &format!(
+            "motd_file = {:?}\n",
+            dir.path().join("status.json").display().to_string()
+        ),
+    );
+    let out = Run::fetch()
+        .arg("--check")
+        .arg("--config")
+        .arg(&cfg)
+        .output();
+    assert_eq!(out.code(), 2);
+    let err = out.stderr();
+    assert!(
+        err.contains("motd_file") && err.contains("is also the cache"),
+        "{err}"
+    );
+}
+
+/// A log that cannot be written (stderr a full device, or a pipe whose reader left) never
+/// stops the run: the cache is written all the same.
+#[test]
+fn a_log_that_cannot_be_written_never_stops_a_run() {
+    let dir = tempdir();
+    // Warnings guaranteed: a cluster naming a group the page does not have.
+    let cfg = write_config(
+        dir.path(),
+        &sample_page().display().to_string(),
+        "[[cluster]]\nname = \"X\"\ngroups = [\"no such group\"]\nhosts = [\"x-*\"]\n",
+    );
+    let full = std::fs::File::create("/dev/full").unwrap();
+    let status = Command::new(crate::util::fetch_bin())
+        .args(["-v", "--config"])
+        .arg(&cfg)
+        .env("MOTD_STATUS_NOW", crate::util::NOW)
+        .stderr(full)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(dir.path().join("status.json").exists());
+    std::fs::remove_file(dir.path().join("status.json")).unwrap();
+    let mut child = Command::new(crate::util::fetch_bin())
+        .args(["-v", "--config"])
+        .arg(&cfg)
+        .env("MOTD_STATUS_NOW", crate::util::NOW)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    assert!(dir.path().join("status.json").exists());
+}
