@@ -150,7 +150,9 @@ impl Action {
         let Action::Run(mut a) = self else {
             return Ok(self);
         };
-        if a.format.is_none() {
+        // MOTD_FORMAT is Open OnDemand's variable for its dashboard: a login shell that
+        // inherits it still prints the terminal's text.
+        if a.format.is_none() && !a.login {
             a.format = env::parse(ENV_FORMAT, Format::parse)?;
         }
         if a.deadline.is_none() {

@@ -296,14 +296,8 @@ fn text(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
         color: opts.color,
         width: opts.width,
     };
+    // Whether a login says anything at all is decided once, for every format, in view.rs.
     let (stale, expired) = staleness(cache, opts.now);
-    let total: usize = views
-        .iter()
-        .map(|v| v.entries.len().saturating_add(v.omitted_total()))
-        .fold(0, usize::saturating_add);
-    if opts.login && (!cache.settings.login || (total == 0 && !expired)) {
-        return String::new();
-    }
     if opts.all {
         let line = format!("{} ({})", page_name(cache), page_url(cache));
         out.line(&[(&line, Some(Paint::Bold))]);

@@ -369,3 +369,34 @@ fn an_unconfirmed_maintenance_and_its_component_go_together_everywhere() {
     assert!(motd.contains("too old to show"), "{motd}");
     assert_eq!(motd.lines().count(), 1, "{motd}");
 }
+
+/// `MOTD_FORMAT` is Open OnDemand's: a login that inherits it still prints the text view (and
+/// nothing when there is nothing to report), while a plain run honours it.
+#[test]
+fn motd_format_is_ignored_at_login() {
+    let dir = tempdir();
+    let cache = crate::util::sample_cache(dir.path());
+    for format in ["markdown", "json", "txt"] {
+        let login = Run::display()
+            .env("MOTD_FORMAT", format)
+            .args([
+                "--login",
+                "--hostname",
+                "alpha-login1",
+                "--color",
+                "never",
+                "--cache",
+            ])
+            .arg(&cache)
+            .success()
+            .stdout();
+        assert!(login.starts_with("Status of Alpha: "), "{format}: {login}");
+    }
+    let md = Run::display()
+        .env("MOTD_FORMAT", "markdown")
+        .args(["--hostname", "alpha-login1", "--cache"])
+        .arg(&cache)
+        .success()
+        .stdout();
+    assert!(md.starts_with("### Alpha: "), "{md}");
+}
