@@ -202,3 +202,38 @@ fn a_log_that_cannot_be_written_never_stops_a_run() {
     assert_eq!(child.wait().unwrap().code(), Some(0));
     assert!(dir.path().join("status.json").exists());
 }
+
+/// Credentials in a page or mirror address stay out of the cache (readable by every user and
+/// published to mirrors): no `user:password@` in the page's address or the validators.
+#[test]
+fn credentials_in_addresses_stay_out_of_the_cache() {
+    let server = Server::start();
+    server.serve_page(&sample_page());
+    let dir = tempdir();
+    let with_creds = server.url().replace("http://", "http://reader:s3cr3t-pw@");
+    let cfg = write_config(dir.path(), &with_creds, "");
+    // The sample page names its own address; a page that does not gets the configured one.
+    let summary = std::fs::read_to_string(sample_page().join("api/v2/summary.json")).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    v["page"]["url"] = json!("");
+    server.route("/api/v2/summary.json", Reply::json(v.to_string()));
+    Run::fetch().arg("--config").arg(&cfg).success();
+    let cache = std::fs::read_to_string(dir.path().join("status.json")).unwrap();
+    assert!(!cache.contains("s3cr3t-pw"), "{cache}");
+    assert!(
+        cache.contains("127.0.0.1"),
+        "the configured address is shown, redacted"
+    );
+    // A mirror of it, through an address with credentials too.
+    server.route("/status.json", Reply::file(&dir.path().join("status.json")));
+    let m = tempdir();
+    let cfg = m.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!("mirror = \"{with_creds}/status.json\"\ncache = \"status.json\"\n"),
+    )
+    .unwrap();
+    Run::fetch().arg("--config").arg(&cfg).success();
+    let mirrored = std::fs::read_to_string(m.path().join("status.json")).unwrap();
+    assert!(!mirrored.contains("s3cr3t-pw"), "{mirrored}");
+}

@@ -94,8 +94,9 @@ pub fn combine(cfg: &Config, mut mirrored: Cache, url: &str) -> (Cache, Vec<Stri
         problems.extend(resolved.into_iter().flat_map(|r| r.problems));
     }
     mirrored.generator = format!(
-        "motd-status-fetch {} (mirror of {url})",
-        env!("CARGO_PKG_VERSION")
+        "motd-status-fetch {} (mirror of {})",
+        env!("CARGO_PKG_VERSION"),
+        super::http::redact(url)
     );
     mirrored.validators = Vec::new();
     (mirrored, problems)

@@ -207,7 +207,8 @@ fn assemble(
                 .unwrap_or_else(|| host_of(&url).to_owned());
             cache::Source {
                 name: shorten(&name, NAME_CHARS),
-                url: shorten(&url, NAME_CHARS),
+                // Every user reads the cache: an address's credentials stay out of it.
+                url: shorten(&http::redact(&url), NAME_CHARS),
                 time_zone: page.time_zone.clone(),
                 components: components_of(page),
                 items,

@@ -147,7 +147,10 @@ impl<'a> Session<'a> {
     /// The validators to store in the new cache: the config digest, then every URL asked for,
     /// or nothing when a later probe could not prove anything.
     pub fn validators(&self, digest: &str) -> Vec<Validator> {
-        if !self.complete || self.record.is_empty() {
+        // A URL with credentials in it (`https://user:pass@…`) never goes into the cache,
+        // which every user can read and mirrors publish: such a source is fetched in full.
+        let secret = self.record.iter().any(|v| has_credentials(&v.url));
+        if !self.complete || self.record.is_empty() || secret {
             return Vec::new();
         }
         std::iter::once(Validator {
@@ -202,4 +205,11 @@ impl<'a> Session<'a> {
         }
         Ok(true)
     }
+}
+
+/// Whether `url` carries `user[:password]@` before its host.
+pub fn has_credentials(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    authority.contains('@')
 }
