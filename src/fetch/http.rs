@@ -11,6 +11,15 @@
 //! addresses), `http_proxy`/`HTTP_PROXY` (for http ones) or `ALL_PROXY`/`all_proxy`, with
 //! `NO_PROXY`/`no_proxy` (or the config's `no_proxy`) naming hosts reached directly. TLS trusts
 //! the system's CA store (`SSL_CERT_FILE`/`SSL_CERT_DIR` honoured) plus the config's `ca_file`.
+//! A SOCKS proxy is refused with a message naming where it came from (ureq is built without
+//! SOCKS support).
+//!
+//! What is trusted: redirects are followed here, not by ureq, so that every hop is checked and
+//! logged: at most [`MAX_REDIRECTS`], never from https to plain http, and a request carrying an
+//! API key only to the same host and port (the key is never sent anywhere else). The key is never
+//! sent over plain http except to a loopback address. A certificate the TLS layer refuses is
+//! not retried: the message says why and points at `ca_file`. User names and passwords in a URL
+//! never reach a message or a log line: they are shown as `…@`.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -24,6 +33,9 @@ use super::log;
 use crate::cache::Validator;
 
 pub const USER_AGENT: &str = concat!("motd-status/", env!("CARGO_PKG_VERSION"));
+
+/// Redirects followed for one request, at most.
+pub const MAX_REDIRECTS: usize = 5;
 
 /// A failed fetch: the address and what went wrong, as one line.
 #[derive(Debug)]
@@ -84,7 +96,15 @@ pub struct Body {
 enum Attempt {
     Done(Answer),
     Fatal(String),
-    Retry { cause: String, after: Option<u64> },
+    Retry {
+        cause: String,
+        after: Option<u64>,
+    },
+    /// A 301/302/303/307/308 with a `Location`: for [`Http::follow`] to check and follow.
+    Redirect {
+        status: u16,
+        location: String,
+    },
 }
 
 pub struct Http {
@@ -120,27 +140,17 @@ impl Http {
 
     /// GETs `req.url`, retrying what is worth retrying.
     pub fn get(&self, req: Get<'_>) -> Result<Answer, FetchError> {
+        let shown = redact_url(req.url);
         let fail = |cause: String| FetchError {
-            url: req.url.to_owned(),
+            url: shown.clone(),
             cause,
         };
         let mut attempt: u32 = 0;
         loop {
-            if req.paced
-                && let Some(key) = req.key
-            {
-                self.pace(key);
-            }
-            let left = self.remaining();
-            if left.is_zero() {
-                return Err(fail(format!(
-                    "no time left in the run's {} deadline",
-                    humantime::format_duration(self.cfg.deadline)
-                )));
-            }
             let started = Instant::now();
-            let result = self.once(req, left);
+            let (result, last) = self.follow(req);
             let took = started.elapsed();
+            let last = redact_url(&last);
             let (cause, after) = match result {
                 Attempt::Done(answer) => {
                     if log::enabled(log::Level::Info) {
@@ -149,17 +159,18 @@ impl Http {
                             Answer::NotModified => "304 not modified".to_owned(),
                             Answer::Status(s) => format!("HTTP {s}"),
                         };
-                        log::info(format!("GET {}: {what} in {}", req.url, ms(took)));
+                        log::info(format!("GET {last}: {what} in {}", ms(took)));
                     }
                     return Ok(answer);
                 }
                 Attempt::Fatal(cause) => {
-                    log::info(format!("GET {}: {cause} in {}", req.url, ms(took)));
+                    log::info(format!("GET {last}: {cause} in {}", ms(took)));
                     return Err(fail(cause));
                 }
                 Attempt::Retry { cause, after } => (cause, after),
+                Attempt::Redirect { .. } => unreachable!("follow() follows redirects"),
             };
-            log::info(format!("GET {}: {cause} in {}", req.url, ms(took)));
+            log::info(format!("GET {last}: {cause} in {}", ms(took)));
             let tries = attempt + 1;
             if attempt >= self.cfg.retries {
                 let s = if tries == 1 { "" } else { "s" };
@@ -187,12 +198,83 @@ impl Http {
                 )));
             }
             log::info(format!(
-                "GET {}: retrying in {}",
-                req.url,
+                "GET {shown}: retrying in {}",
                 humantime::format_duration(wait)
             ));
             std::thread::sleep(wait);
             attempt += 1;
+        }
+    }
+
+    /// One attempt at `req`, following redirects: each hop is checked (scheme, host for a
+    /// request with a key, count) and logged. Returns what the last hop came to and its URL.
+    fn follow(&self, req: Get<'_>) -> (Attempt, String) {
+        let mut url = req.url.to_owned();
+        let mut hops = 0;
+        loop {
+            if req.key.is_some()
+                && let Err(why) = key_transport(&url)
+            {
+                return (Attempt::Fatal(why), url);
+            }
+            if req.paced
+                && let Some(key) = req.key
+            {
+                self.pace(key);
+            }
+            let left = self.remaining();
+            if left.is_zero() {
+                let cause = format!(
+                    "no time left in the run's {} deadline",
+                    humantime::format_duration(self.cfg.deadline)
+                );
+                return (Attempt::Fatal(cause), url);
+            }
+            let started = Instant::now();
+            let (status, location) = match self.once(req, &url, left) {
+                Attempt::Redirect { status, location } => (status, location),
+                other => return (other, url),
+            };
+            let took = started.elapsed();
+            let next = match join_url(&url, &location) {
+                Ok(next) => next,
+                Err(why) => {
+                    let cause = format!(
+                        "HTTP {status}: a redirect to {:?}, {why}",
+                        crate::sanitize::terminal(&redact_url(&location))
+                    );
+                    return (Attempt::Fatal(cause), url);
+                }
+            };
+            let (from, to) = (redact_url(&url), redact_url(&next));
+            log::info(format!(
+                "GET {from}: HTTP {status}, redirected to {to} in {}",
+                ms(took)
+            ));
+            let cause = if is_https(&url) && !is_https(&next) {
+                Some(format!(
+                    "HTTP {status}: refusing a redirect from https to plain http, \
+                     from {from} to {to}"
+                ))
+            } else if req.key.is_some() && origin(&url) != origin(&next) {
+                Some(format!(
+                    "HTTP {status}: a redirect to another host ({to}), not followed: the API \
+                     key is sent only to api_base's own host and port; set api_base to the \
+                     final address"
+                ))
+            } else if hops == MAX_REDIRECTS {
+                Some(format!(
+                    "more than {MAX_REDIRECTS} redirects (the last one to {to}); give the \
+                     final address"
+                ))
+            } else {
+                None
+            };
+            if let Some(cause) = cause {
+                return (Attempt::Fatal(cause), url);
+            }
+            hops += 1;
+            url = next;
         }
     }
 
@@ -209,12 +291,13 @@ impl Http {
         last.insert(key.0.clone(), Instant::now());
     }
 
-    fn once(&self, req: Get<'_>, left: Duration) -> Attempt {
-        let agent = match self.agent(req.url) {
+    /// One request to `url` (`req.url` or a redirect's target), without retries or redirects.
+    fn once(&self, req: Get<'_>, url: &str, left: Duration) -> Attempt {
+        let agent = match self.agent(url) {
             Ok(a) => a,
             Err(e) => return Attempt::Fatal(e),
         };
-        let mut rb = agent.get(req.url).header("Accept", "application/json");
+        let mut rb = agent.get(url).header("Accept", "application/json");
         if let Some(key) = req.key {
             rb = rb.header("Authorization", format!("OAuth {}", key.0));
         }
@@ -266,10 +349,14 @@ impl Http {
                 cause: format!("HTTP {status} (server error)"),
                 after: None,
             },
+            301 | 302 | 303 | 307 | 308 if header("location").is_some() => Attempt::Redirect {
+                status,
+                location: header("location").unwrap_or_default(),
+            },
             300..=399 => Attempt::Fatal(format!(
                 "HTTP {status} (a redirect{}; give the final address)",
                 header("location")
-                    .map(|l| format!(" to {}", crate::sanitize::terminal(&l)))
+                    .map(|l| format!(" to {}", crate::sanitize::terminal(&redact_url(&l))))
                     .unwrap_or_default()
             )),
             _ => Attempt::Done(Answer::Status(status)),
@@ -305,6 +392,11 @@ impl Http {
             },
             ureq::Error::Io(io) => {
                 use std::io::ErrorKind as K;
+                // The TLS layer's own verdict (a refused certificate, a handshake the server
+                // broke off) comes wrapped in an I/O error: the same again on a retry.
+                if let Some(tls) = io.get_ref().and_then(|e| inner_as(ureq::Error::Rustls, e)) {
+                    return Attempt::Fatal(tls_cause(&tls.to_string()));
+                }
                 match io.kind() {
                     K::TimedOut | K::WouldBlock => Attempt::Fatal(format!(
                         "the server sent nothing for read_timeout ({})",
@@ -334,7 +426,8 @@ impl Http {
             ureq::Error::ConnectProxyFailed(why) => {
                 Attempt::Fatal(format!("the proxy refused the connection: {why}"))
             }
-            ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => {
+            ureq::Error::Rustls(r) => Attempt::Fatal(tls_cause(&r.to_string())),
+            ureq::Error::Tls(_) | ureq::Error::Pem(_) => {
                 Attempt::Fatal(format!("TLS: {e} (an internal CA? see ca_file)"))
             }
             other => Attempt::Fatal(other.to_string()),
@@ -343,20 +436,26 @@ impl Http {
 
     /// The agent for `url`: plain or TLS, through its proxy or not.
     fn agent(&self, url: &str) -> Result<ureq::Agent, String> {
-        let https = url.starts_with("https://");
-        let proxy = self.proxy_for(url);
+        let https = is_https(url);
+        let found = self.proxy_from(url);
+        let proxy = found.as_ref().map(|(p, _)| p.clone());
         let mut agents = self.agents.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(a) = agents.get(&(https, proxy.clone())) {
             return Ok(a.clone());
         }
-        let proxy_cfg = match &proxy {
-            Some(p) => {
-                Some(ureq::Proxy::new(p).map_err(|e| format!("proxy {:?}: {e}", redact(p)))?)
+        let proxy_cfg = match &found {
+            Some((p, from)) => {
+                check_proxy(p).map_err(|why| format!("{}: {why}", from.show(p)))?;
+                Some(ureq::Proxy::new(p).map_err(|e| format!("{}: {e}", from.show(p)))?)
             }
             None => None,
         };
         if let Some(p) = &proxy {
-            log::info(format!("{url}: through the proxy {}", redact(p)));
+            log::info(format!(
+                "{}: through the proxy {}",
+                redact_url(url),
+                redact(p)
+            ));
         }
         let roots = if https {
             self.roots.get_or_init(|| self.load_roots()).clone()?
@@ -371,7 +470,8 @@ impl Http {
             .timeout_per_read(Some(self.cfg.read_timeout))
             .http_status_as_error(false)
             .user_agent(USER_AGENT)
-            .max_redirects(3)
+            // Redirects are followed by `follow`, which checks every hop.
+            .max_redirects(0)
             .proxy(proxy_cfg)
             .tls_config(tls)
             .build();
@@ -383,22 +483,32 @@ impl Http {
     /// The proxy for `url`, if any: the config's, else the environment's, unless `no_proxy`
     /// names the host.
     pub fn proxy_for(&self, url: &str) -> Option<String> {
-        let env = |names: &[&str]| {
-            names
-                .iter()
-                .find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
+        self.proxy_from(url).map(|(p, _)| p)
+    }
+
+    /// [`Http::proxy_for`], with where the proxy was set.
+    fn proxy_from(&self, url: &str) -> Option<(String, ProxyFrom)> {
+        let env = |names: &[&'static str]| {
+            names.iter().find_map(|n| {
+                std::env::var(n)
+                    .ok()
+                    .filter(|v| !v.trim().is_empty())
+                    .map(|v| (v, *n))
+            })
         };
-        let https = url.starts_with("https://");
+        let https = is_https(url);
         let proxy = match &self.cfg.proxy {
-            Some(p) => Some(p.clone()).filter(|p| !p.is_empty()),
-            None if https => env(&["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]),
-            None => env(&["http_proxy", "HTTP_PROXY", "ALL_PROXY", "all_proxy"]),
+            Some(p) => Some((p.clone(), ProxyFrom::Config)).filter(|(p, _)| !p.is_empty()),
+            None if https => env(&["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"])
+                .map(|(p, n)| (p, ProxyFrom::Env(n))),
+            None => env(&["http_proxy", "HTTP_PROXY", "ALL_PROXY", "all_proxy"])
+                .map(|(p, n)| (p, ProxyFrom::Env(n))),
         }?;
         let no_proxy = self
             .cfg
             .no_proxy
             .clone()
-            .or_else(|| env(&["NO_PROXY", "no_proxy"]))
+            .or_else(|| env(&["NO_PROXY", "no_proxy"]).map(|(v, _)| v))
             .unwrap_or_default();
         let host = host_of(url);
         (!no_proxy_matches(&no_proxy, &host)).then_some(proxy)
@@ -447,6 +557,230 @@ fn ms(d: Duration) -> String {
     format!("{}ms", d.as_millis())
 }
 
+/// Where a proxy address was set, for messages.
+#[derive(Clone, Copy)]
+enum ProxyFrom {
+    /// The config's `proxy`.
+    Config,
+    /// This environment variable.
+    Env(&'static str),
+}
+
+impl ProxyFrom {
+    fn show(self, proxy: &str) -> String {
+        match self {
+            ProxyFrom::Config => format!("the config's proxy {:?}", redact(proxy)),
+            ProxyFrom::Env(name) => format!("{name}={}", redact(proxy)),
+        }
+    }
+}
+
+/// Whether the fetcher can use `proxy`: an HTTP CONNECT proxy (`http://`, `https://` or no
+/// scheme), not a SOCKS one, which this build cannot speak.
+pub fn check_proxy(proxy: &str) -> Result<(), String> {
+    let scheme = proxy
+        .split_once("://")
+        .map(|(s, _)| s.trim().to_ascii_lowercase());
+    match scheme.as_deref() {
+        Some(s) if s.starts_with("socks") => Err(format!(
+            "a SOCKS proxy ({s}), which motd-status-fetch does not support; use an HTTP \
+             proxy (http://host:port, or https:// to reach it over TLS)"
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The error inside `e` if it is the one `variant` wraps: names the TLS library's error type
+/// through ureq's own variant, so this crate need not depend on that library.
+fn inner_as<'e, T: std::error::Error + 'static>(
+    _variant: fn(T) -> ureq::Error,
+    e: &'e (dyn std::error::Error + Send + Sync + 'static),
+) -> Option<&'e T> {
+    e.downcast_ref::<T>()
+}
+
+/// The one-line cause for an error of the TLS layer, `what` as it words it.
+fn tls_cause(what: &str) -> String {
+    if !what.contains("certificate") {
+        return format!("TLS: {what} (not retried; an internal CA? see ca_file)");
+    }
+    let why = if what.contains("UnknownIssuer") {
+        "it is signed by an unknown certificate authority"
+    } else if what.contains("not valid for name") || what.contains("NotValidForName") {
+        "it is not for this host name"
+    } else if what.contains("expired") || what.contains("Expired") {
+        "it has expired, or this host's clock is wrong"
+    } else if what.contains("NotValidYet") || what.contains("not valid yet") {
+        "it is not valid yet, or this host's clock is wrong"
+    } else if what.contains("Revoked") || what.contains("revoked") {
+        "it was revoked"
+    } else {
+        "the TLS layer refused it"
+    };
+    format!(
+        "TLS: the server's certificate is not trusted: {why} ({what}); not retried. If the \
+         page (or the proxy) uses a site CA, set ca_file to that CA's PEM certificate"
+    )
+}
+
+/// Whether `url` is https (the scheme in any case).
+fn is_https(url: &str) -> bool {
+    url.get(..8)
+        .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+}
+
+/// Whether `host` (as [`host_of`] gives it) is this machine: 127.0.0.0/8, ::1 or localhost.
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_end_matches('.');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Why a request with the API key may not go to `url`: plain http to another machine.
+fn key_transport(url: &str) -> Result<(), String> {
+    if is_https(url) || is_loopback_host(&host_of(url)) {
+        return Ok(());
+    }
+    Err(
+        "refusing to send the API key in clear text over plain http to a host that is not \
+         loopback; api_base must be https:// (http:// only for 127.0.0.0/8, ::1 or localhost)"
+            .to_owned(),
+    )
+}
+
+/// Scheme, host and port (explicit or the scheme's), lower-cased: two URLs with the same
+/// origin reach the same server.
+fn origin(url: &str) -> (bool, String, u16) {
+    let https = is_https(url);
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let port = match authority.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(':') && (h.ends_with(']') || !h.contains(':')) => {
+            p.parse().ok()
+        }
+        _ => None,
+    };
+    (
+        https,
+        host_of(url),
+        port.unwrap_or(if https { 443 } else { 80 }),
+    )
+}
+
+/// The absolute address a `Location` names, relative to `base` (RFC 3986, section 5.2),
+/// without its fragment. Only http and https addresses are accepted.
+fn join_url(base: &str, location: &str) -> Result<String, &'static str> {
+    let location = location.trim();
+    if location.is_empty() || location.chars().any(|c| c.is_control() || c == ' ') {
+        return Err("which is not a valid address");
+    }
+    let location = location.split('#').next().unwrap_or("");
+    let scheme_end = location.find(':').filter(|&i| {
+        let s = &location[..i];
+        s.starts_with(|c: char| c.is_ascii_alphabetic())
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    });
+    let (base_scheme, base_rest) = base
+        .split_once("://")
+        .ok_or("from an address without a scheme")?;
+    let (authority, base_path) = match base_rest.find(['/', '?']) {
+        Some(i) => base_rest.split_at(i),
+        None => (base_rest, ""),
+    };
+    let out = if let Some(i) = scheme_end {
+        let scheme = location[..i].to_ascii_lowercase();
+        let rest = &location[i + 1..];
+        if !matches!(scheme.as_str(), "http" | "https") || !rest.starts_with("//") {
+            return Err("which is not an http(s) address");
+        }
+        let rest = &rest[2..];
+        let (auth, path) = match rest.find(['/', '?']) {
+            Some(j) => rest.split_at(j),
+            None => (rest, ""),
+        };
+        format!("{scheme}://{auth}{}", normal_path(path))
+    } else if let Some(rest) = location.strip_prefix("//") {
+        let (auth, path) = match rest.find(['/', '?']) {
+            Some(j) => rest.split_at(j),
+            None => (rest, ""),
+        };
+        format!("{base_scheme}://{auth}{}", normal_path(path))
+    } else if location.starts_with('/') {
+        format!("{base_scheme}://{authority}{}", normal_path(location))
+    } else if location.starts_with('?') {
+        let path = base_path.split('?').next().unwrap_or("");
+        format!("{base_scheme}://{authority}{path}{location}")
+    } else {
+        let path = base_path.split('?').next().unwrap_or("");
+        let dir = match path.rfind('/') {
+            Some(i) => &path[..=i],
+            None => "/",
+        };
+        format!(
+            "{base_scheme}://{authority}{}",
+            normal_path(&format!("{dir}{location}"))
+        )
+    };
+    if host_of(&out).is_empty() {
+        return Err("which names no host");
+    }
+    Ok(out)
+}
+
+/// A path (with its query) without `.` and `..` segments (RFC 3986, section 5.2.4).
+fn normal_path(path: &str) -> String {
+    let (path, query) = match path.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (path, None),
+    };
+    if path.is_empty() {
+        return match query {
+            Some(q) => format!("/?{q}"),
+            None => String::new(),
+        };
+    }
+    let mut out: Vec<&str> = Vec::new();
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    let last = segments.len().saturating_sub(1);
+    for (i, seg) in segments.iter().enumerate() {
+        match *seg {
+            "." | ".." => {
+                if *seg == ".." {
+                    out.pop();
+                }
+                if i == last {
+                    out.push("");
+                }
+            }
+            s => out.push(s),
+        }
+    }
+    let mut p = format!("/{}", out.join("/"));
+    if let Some(q) = query {
+        p.push('?');
+        p.push_str(q);
+    }
+    p
+}
+
+/// `url` without the user name and password it may hold (`http://…@host/`), for messages and
+/// the log. Anything that is not a URL with an authority is returned as it is.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    match authority.rsplit_once('@') {
+        Some((_, host)) => format!("{scheme}://…@{host}{tail}"),
+        None => url.to_owned(),
+    }
+}
+
 /// `Retry-After`: seconds, or an HTTP date.
 fn retry_after(v: &str) -> Option<u64> {
     let v = v.trim();
@@ -459,7 +793,7 @@ fn retry_after(v: &str) -> Option<u64> {
 }
 
 /// The host of an http(s) URL, lower-cased, without port or brackets.
-fn host_of(url: &str) -> String {
+pub fn host_of(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
@@ -497,15 +831,12 @@ pub fn no_proxy_matches(list: &str, host: &str) -> bool {
 
 /// A proxy address without its credentials, for messages.
 pub fn redact(proxy: &str) -> String {
-    match proxy.split_once("://") {
-        Some((scheme, rest)) => match rest.rsplit_once('@') {
-            Some((_, host)) => format!("{scheme}://…@{host}"),
-            None => proxy.to_owned(),
-        },
-        None => match proxy.rsplit_once('@') {
-            Some((_, host)) => format!("…@{host}"),
-            None => proxy.to_owned(),
-        },
+    if proxy.contains("://") {
+        return redact_url(proxy);
+    }
+    match proxy.rsplit_once('@') {
+        Some((_, host)) => format!("…@{host}"),
+        None => proxy.to_owned(),
     }
 }
 
@@ -535,6 +866,115 @@ mod tests {
         assert_eq!(host_of("http://u:p@127.0.0.1:9/x"), "127.0.0.1");
         assert_eq!(redact("http://user:pw@proxy:3128"), "http://…@proxy:3128");
         assert_eq!(redact("proxy:3128"), "proxy:3128");
+    }
+
+    #[test]
+    fn redirect_targets() {
+        let base = "https://status.example.org/api/v2/summary.json?x=1";
+        let join = |l: &str| join_url(base, l);
+        assert_eq!(
+            join("http://Other.example:8080/a"),
+            Ok("http://Other.example:8080/a".to_owned())
+        );
+        assert_eq!(
+            join("HTTPS://h/a/./b/../c#frag"),
+            Ok("https://h/a/c".to_owned())
+        );
+        assert_eq!(
+            join("//cdn.example/x"),
+            Ok("https://cdn.example/x".to_owned())
+        );
+        assert_eq!(
+            join("/moved?y=2"),
+            Ok("https://status.example.org/moved?y=2".to_owned())
+        );
+        assert_eq!(
+            join("../old/summary.json"),
+            Ok("https://status.example.org/api/old/summary.json".to_owned())
+        );
+        assert_eq!(
+            join("incidents.json"),
+            Ok("https://status.example.org/api/v2/incidents.json".to_owned())
+        );
+        assert_eq!(
+            join("?page=2"),
+            Ok("https://status.example.org/api/v2/summary.json?page=2".to_owned())
+        );
+        assert_eq!(
+            join("/../../etc"),
+            Ok("https://status.example.org/etc".to_owned())
+        );
+        assert!(join("file:///etc/passwd").is_err());
+        assert!(join("ftp://h/x").is_err());
+        assert!(join("javascript:alert(1)").is_err());
+        assert!(join("http:/no-authority").is_err());
+        assert!(join("http:///path").is_err());
+        assert!(join("/a b").is_err());
+        assert!(join("/a\nSet-Cookie: x").is_err());
+        assert!(join("").is_err());
+    }
+
+    #[test]
+    fn origins() {
+        assert_eq!(
+            origin("http://127.0.0.1:8080/x"),
+            (false, "127.0.0.1".to_owned(), 8080)
+        );
+        assert_eq!(
+            origin("https://H.example/x"),
+            (true, "h.example".to_owned(), 443)
+        );
+        assert_eq!(origin("http://u:p@[::1]/x"), (false, "::1".to_owned(), 80));
+        assert_eq!(origin("http://[::1]:81"), (false, "::1".to_owned(), 81));
+        assert_ne!(origin("http://127.0.0.1:1/"), origin("http://localhost:1/"));
+        assert_ne!(origin("http://h/"), origin("https://h/"));
+    }
+
+    #[test]
+    fn credentials_are_redacted() {
+        assert_eq!(
+            redact_url("https://user:pw@status.example.org/api?x=@y"),
+            "https://…@status.example.org/api?x=@y"
+        );
+        assert_eq!(redact_url("http://token@h:80"), "http://…@h:80");
+        assert_eq!(redact_url("http://h/a@b"), "http://h/a@b");
+        assert_eq!(redact_url("/var/cache/a@b"), "/var/cache/a@b");
+        assert_eq!(redact("user:pw@proxy:3128"), "…@proxy:3128");
+    }
+
+    #[test]
+    fn proxies_and_loopback() {
+        assert!(check_proxy("http://proxy:3128").is_ok());
+        assert!(check_proxy("proxy:3128").is_ok());
+        assert!(check_proxy("https://proxy").is_ok());
+        for socks in ["socks5://p:1080", "SOCKS5H://p", "socks4a://p", "socks://p"] {
+            assert!(check_proxy(socks).unwrap_err().contains("SOCKS"), "{socks}");
+        }
+        for host in ["127.0.0.1", "127.3.2.1", "::1", "localhost", "LOCALHOST."] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in ["128.0.0.1", "10.0.0.1", "::2", "localhost.example.org", ""] {
+            assert!(!is_loopback_host(host), "{host}");
+        }
+        assert!(key_transport("https://api.statuspage.io/v1").is_ok());
+        assert!(key_transport("http://127.0.0.1:8080/v1").is_ok());
+        assert!(key_transport("http://api.statuspage.io/v1").is_err());
+        assert!(key_transport("http://127.0.0.1@evil.example/v1").is_err());
+    }
+
+    #[test]
+    fn tls_causes() {
+        let unknown = tls_cause("invalid peer certificate: UnknownIssuer");
+        assert!(
+            unknown.contains("unknown certificate authority"),
+            "{unknown}"
+        );
+        assert!(unknown.contains("ca_file"), "{unknown}");
+        let other = tls_cause("received fatal alert: HandshakeFailure");
+        assert!(
+            other.contains("ca_file") && other.contains("not retried"),
+            "{other}"
+        );
     }
 
     #[test]

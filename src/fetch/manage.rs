@@ -12,12 +12,13 @@
 //! no status of their own; the group's row in `components`, if any, or its worst child gives
 //! one), there is no `postmortem` status and no rollup.
 //!
-//! The key is read from `api_key_file`, which must be readable by its owner only; it is never
-//! written to the log, an error, the cache or the command line.
+//! The key is read from `api_key_file`, which must be a regular file readable by its owner only
+//! (opened without blocking, so a FIFO in its place cannot hang the fetcher); it is never
+//! written to the log, an error, the cache or the command line, and never sent over plain http
+//! except to a loopback address.
 
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
-use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
@@ -26,7 +27,7 @@ use serde_json::Value;
 
 use super::Page;
 use super::config::ManageConfig;
-use super::http::{FetchError, Secret};
+use super::http::{self, FetchError, Secret};
 use super::model::{self, Incident};
 use super::parse_json;
 use super::session::{Got, Session};
@@ -51,8 +52,10 @@ pub fn key_path(m: &ManageConfig) -> PathBuf {
     }
 }
 
-/// Reads the API key, refusing a file that group or others may read.
+/// Reads the API key, refusing anything but a regular file that only its owner may read, and
+/// refusing to read it at all when `api_base` would carry it in clear text.
 pub fn load_key(m: &ManageConfig) -> Result<Secret, String> {
+    check_api_base(&m.api_base)?;
     let path = key_path(m);
     let show = path.display();
     if m.api_key_file.starts_with("%d") && std::env::var_os("CREDENTIALS_DIRECTORY").is_none() {
@@ -61,25 +64,19 @@ pub fn load_key(m: &ManageConfig) -> Result<Secret, String> {
             m.api_key_file.display()
         ));
     }
-    let file = std::fs::File::open(&path).map_err(|e| format!("api_key_file {show}: {e}"))?;
-    let meta = file
-        .metadata()
+    // O_NONBLOCK: a FIFO planted as the key file is refused, not waited on forever.
+    let (file, meta) = crate::cache::trust::open_regular(&path)
         .map_err(|e| format!("api_key_file {show}: {e}"))?;
-    if !meta.is_file() {
-        return Err(format!("api_key_file {show}: not a regular file"));
-    }
-    let mode = meta.permissions().mode() & 0o7777;
-    if mode & 0o077 != 0 {
-        return Err(format!(
-            "api_key_file {show}: mode {mode:04o} lets group or others read it; \
-             the key must be readable by its owner only (chmod 600 {show})"
-        ));
-    }
+    crate::cache::trust::check_secret(&meta).map_err(|why| {
+        let why = why.replace("(chmod 600)", &format!("(chmod 600 {show})"));
+        format!("api_key_file {show}: {why}")
+    })?;
     let mut text = String::new();
     file.take(4096)
         .read_to_string(&mut text)
         .map_err(|e| format!("api_key_file {show}: {e}"))?;
-    let key = text.trim();
+    // Editors on some systems start a UTF-8 file with a byte-order mark; it is not the key's.
+    let key = text.strip_prefix('\u{feff}').unwrap_or(&text).trim();
     if key.is_empty() {
         return Err(format!("api_key_file {show}: empty"));
     }
@@ -89,6 +86,22 @@ pub fn load_key(m: &ManageConfig) -> Result<Secret, String> {
         ));
     }
     Ok(Secret(key.to_owned()))
+}
+
+/// `api_base` must be https, so that the key is never sent in clear text; plain http is
+/// accepted for a loopback address (a local proxy, or a test).
+fn check_api_base(api_base: &str) -> Result<(), String> {
+    let https = api_base
+        .get(..8)
+        .is_some_and(|s| s.eq_ignore_ascii_case("https://"));
+    if https || http::is_loopback_host(&http::host_of(api_base)) {
+        return Ok(());
+    }
+    Err(format!(
+        "api_base {:?}: the API key would be sent in clear text; use an https:// address \
+         (http:// is accepted only for a loopback address: 127.0.0.0/8, ::1, localhost)",
+        http::redact_url(api_base)
+    ))
 }
 
 #[derive(Deserialize)]
