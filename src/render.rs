@@ -263,6 +263,13 @@ fn omitted_line(cache: &Cache, view: &View<'_>) -> Option<String> {
 /// is so old that nothing else should be shown.
 fn staleness(cache: &Cache, now: DateTime<Utc>) -> (Option<String>, bool) {
     let a = crate::view::age(cache, now);
+    if let Some(ahead) = a.ahead {
+        let text = format!(
+            "status time {} ahead of this host's clock: its age is unknown",
+            age(ahead)
+        );
+        return (Some(text), false);
+    }
     if !a.stale && !a.expired {
         return (None, false);
     }
@@ -440,13 +447,22 @@ fn when(e: &Entry<'_>, opts: &Options<'_>) -> String {
     };
     let z = opts.zone;
     let at = |t: DateTime<Utc>| format!("{} ({})", z.format(t), relative(t, opts.now));
+    // Something that already happened, by the page's clock: if that is ahead of ours, say so
+    // rather than "since … (in 6 days)".
+    let past = |t: DateTime<Utc>| {
+        if t.signed_duration_since(opts.now).num_seconds() > crate::view::CLOCK_SKEW_SECONDS {
+            format!("{} (ahead of this host's clock)", z.format(t))
+        } else {
+            at(t)
+        }
+    };
     match e.section {
         Section::Incident => match item.started_at.or(item.updated_at) {
-            Some(t) => format!("since {}", at(t)),
+            Some(t) => format!("since {}", past(t)),
             None => String::new(),
         },
         Section::Resolved => match item.resolved_at.or(item.updated_at) {
-            Some(t) => format!("resolved {}", at(t)),
+            Some(t) => format!("resolved {}", past(t)),
             None => "resolved".to_owned(),
         },
         Section::MaintenanceNow | Section::MaintenancePlanned => {

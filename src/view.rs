@@ -98,6 +98,10 @@ impl<'a> View<'a> {
     }
 }
 
+/// How far a time from the page (or another host) may run ahead of this host's clock before
+/// it is called out: clocks of well-run hosts agree far better than this.
+pub const CLOCK_SKEW_SECONDS: i64 = 300;
+
 /// How old the data is at `now`, against the site's `stale_after` and `expire_after`.
 pub struct Age {
     /// Seconds since the page last confirmed the cache (0 if that is in the future).
@@ -106,16 +110,22 @@ pub struct Age {
     pub stale: bool,
     /// Older than `expire_after`: the view shows only that line.
     pub expired: bool,
+    /// Seconds the cache's time is ahead of this host's clock, past [`CLOCK_SKEW_SECONDS`]:
+    /// its age is unknown (a mirror with a wrong clock, or a clock that jumped back), so it is
+    /// never taken for fresh; the view says so in place of "status as of".
+    pub ahead: Option<u64>,
 }
 
 /// The age of `cache` at `now`.
 pub fn age(cache: &Cache, now: DateTime<Utc>) -> Age {
     let seen = select::seen_at(cache);
-    let seconds = now.signed_duration_since(seen).num_seconds().max(0) as u64;
+    let delta = now.signed_duration_since(seen).num_seconds();
+    let seconds = delta.max(0) as u64;
     Age {
         seconds,
         stale: seconds > cache.settings.stale_seconds,
         expired: seconds > cache.settings.expire_seconds,
+        ahead: (delta < -CLOCK_SKEW_SECONDS).then_some(delta.unsigned_abs()),
     }
 }
 

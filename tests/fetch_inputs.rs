@@ -237,3 +237,83 @@ fn credentials_in_addresses_stay_out_of_the_cache() {
     let mirrored = std::fs::read_to_string(m.path().join("status.json")).unwrap();
     assert!(!mirrored.contains("s3cr3t-pw"), "{mirrored}");
 }
+
+/// The jitter's wait is part of the run's deadline: `--jitter 1h` with `deadline = "2s"`
+/// waits at most a second, says so, and the run still fetches.
+#[test]
+fn jitter_fits_in_the_runs_deadline() {
+    let dir = tempdir();
+    let cfg = write_config(
+        dir.path(),
+        &sample_page().display().to_string(),
+        "deadline = \"2s\"\n",
+    );
+    let started = std::time::Instant::now();
+    let out = Run::fetch()
+        .args(["--jitter", "1h", "--config"])
+        .arg(&cfg)
+        .output();
+    assert_eq!(out.code(), 0, "{}", out.stderr());
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert!(
+        out.stderr().contains("more than half the run's deadline"),
+        "{}",
+        out.stderr()
+    );
+    assert!(dir.path().join("status.json").exists());
+}
+
+/// Times ahead of this host's clock never pass for fresh: a cache from the future says its age
+/// is unknown, an incident that started "in 6 days" says the clock disagrees, and a mirror
+/// claiming 2^64-1 entries left out is refused.
+#[test]
+fn times_ahead_of_the_clock_and_absurd_counts() {
+    let dir = tempdir();
+    let cache = sample_cache(dir.path());
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
+    v["fetched_at"] = json!("2026-12-02T09:00:00Z");
+    v["checked_at"] = json!("2026-12-02T09:00:00Z");
+    std::fs::write(&cache, v.to_string()).unwrap();
+    let out = Run::display()
+        .args(["--hostname", "alpha-login1", "--color", "never", "--cache"])
+        .arg(&cache)
+        .success()
+        .stdout();
+    assert!(
+        out.contains("status time 6 days ahead of this host's clock: its age is unknown"),
+        "{out}"
+    );
+    // Seen from a host whose clock is a week behind the page's.
+    let behind = Run::display()
+        .env("MOTD_STATUS_NOW", "2026-11-19T09:30:00+01:00")
+        .args(["--hostname", "alpha-login1", "--color", "never", "--cache"])
+        .arg(&cache)
+        .success()
+        .stdout();
+    assert!(behind.contains("(ahead of this host's clock)"), "{behind}");
+    assert!(
+        !behind.contains("since Thu 26 Nov 07:40 CET (in "),
+        "{behind}"
+    );
+
+    let server = Server::start();
+    v["clusters"][0]["more"] = json!(u64::MAX);
+    server.route("/status.json", Reply::json(v.to_string()));
+    let m = tempdir();
+    let cfg = m.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "mirror = \"{}/status.json\"\ncache = \"status.json\"\n",
+            server.url()
+        ),
+    )
+    .unwrap();
+    let out = Run::fetch().arg("--config").arg(&cfg).output();
+    assert_eq!(out.code(), 1);
+    assert!(
+        out.stderr().contains("entries left out"),
+        "{}",
+        out.stderr()
+    );
+}

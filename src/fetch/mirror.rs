@@ -68,6 +68,19 @@ pub fn check(url: &str, bytes: &[u8]) -> Result<Cache, FetchError> {
             other => other.to_string(),
         })
     })?;
+    // Counts of what the publisher left out: a cache holds at most a few MiB, so no view can
+    // have left out more than a page's worth of items.
+    const MAX_COUNT: usize = 1_000_000;
+    let counts = c
+        .clusters
+        .iter()
+        .flat_map(|cl| [cl.more, cl.omitted.total()])
+        .chain([c.no_cluster_omitted.total(), c.unclaimed_omitted.total()]);
+    if let Some(n) = counts.into_iter().find(|&n| n > MAX_COUNT) {
+        return Err(fail(format!(
+            "not a valid motd-status cache: a view claims {n} entries left out"
+        )));
+    }
     for cl in &c.clusters {
         if let Some(r) = cl.components.iter().find(|r| r.source >= c.sources.len()) {
             return Err(fail(format!(

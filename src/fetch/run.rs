@@ -177,16 +177,35 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
             check(&cfg, &catalogs)
         };
     }
+    // The whole run fits its deadline (which fits the unit's time limit), the jitter's wait
+    // included: the wait takes at most half of it.
+    let deadline = Instant::now() + cfg.http.deadline;
     let jitter = args.jitter.unwrap_or(cfg.jitter);
-    if !jitter.is_zero() {
-        let wait = random_below(jitter);
+    let room = cfg.http.deadline / 2;
+    if jitter > room {
+        log::warn(format!(
+            "jitter {} is more than half the run's deadline ({}): waiting at most {}",
+            humantime::format_duration(jitter),
+            humantime::format_duration(cfg.http.deadline),
+            humantime::format_duration(room)
+        ));
+    }
+    let wait = random_below(jitter.min(room));
+    if !wait.is_zero() {
         log::info(format!(
             "waiting {} (jitter) before the first request",
             humantime::format_duration(Duration::from_millis(wait.as_millis() as u64))
         ));
         std::thread::sleep(wait);
     }
-    fetch(&cfg, &keys, now)
+    let now = match clock::now() {
+        Ok(t) => t,
+        Err(e) => {
+            log::error(e);
+            return Exit::Usage;
+        }
+    };
+    fetch(&cfg, &keys, now, deadline)
 }
 
 /// The API keys of the private sources, by source index. Read before anything is fetched, so
@@ -235,7 +254,7 @@ fn fetch_all(
     Ok(pages)
 }
 
-fn fetch(cfg: &Config, keys: &[Option<Secret>], now: DateTime<Utc>) -> Exit {
+fn fetch(cfg: &Config, keys: &[Option<Secret>], now: DateTime<Utc>, deadline: Instant) -> Exit {
     for path in std::iter::once(&cfg.cache).chain(&cfg.motd_file) {
         if let Err(e) = cache::write::check_dir(path) {
             log::error(format!("{e} (nothing was written)"));
@@ -260,7 +279,7 @@ fn fetch(cfg: &Config, keys: &[Option<Secret>], now: DateTime<Utc>) -> Exit {
         }
     };
     let prev = cache::read(&cfg.cache).ok();
-    match refresh(cfg, keys, now, &lock, prev.as_ref()) {
+    match refresh(cfg, keys, now, deadline, &lock, prev.as_ref()) {
         Ok(cache) => motd_file(cfg, &cache, now),
         Err(exit) => {
             // motd_file follows the same staleness and expiry rules as a login, at every
@@ -279,6 +298,7 @@ fn refresh(
     cfg: &Config,
     keys: &[Option<Secret>],
     now: DateTime<Utc>,
+    deadline: Instant,
     lock: &Lock,
     prev: Option<&Cache>,
 ) -> Result<Cache, Exit> {
@@ -286,7 +306,7 @@ fn refresh(
         log::error(format!("{e} (the previous cache is kept)"));
         Exit::Failed
     };
-    let http = Http::new(cfg.http.clone(), Instant::now() + cfg.http.deadline);
+    let http = Http::new(cfg.http.clone(), deadline);
     let mut session = Session::new(&http);
 
     // A conditional probe first: when every URL answers 304, the previous cache stands.
