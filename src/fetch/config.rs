@@ -690,6 +690,9 @@ fn http(file: &ConfigText, raw: &Raw) -> Result<HttpConfig, ConfigError> {
         no_proxy: raw.no_proxy.clone(),
         ca_file: raw.ca_file.as_ref().map(|p| file.dir().join(p)),
     };
+    if let Some(p) = http.proxy.as_deref().filter(|p| !p.is_empty()) {
+        super::http::check_proxy(p).map_err(|e| file.error(None, Some("proxy"), e))?;
+    }
     for (name, value) in [
         ("timeout", http.timeout),
         ("connect_timeout", http.connect_timeout),
