@@ -16,7 +16,7 @@ mod rendering;
 mod selection;
 mod server;
 mod shells;
-mod tls_server;
 mod terminal_output;
+mod tls_server;
 mod util;
 mod whole_path;
