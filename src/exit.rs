@@ -14,6 +14,9 @@ pub enum Exit {
     Usage,
     /// `motd-status-fetch`: another fetcher holds the lock; skipped.
     Locked,
+    /// `motd-status-fetch --status`: a monitoring plugin's status (0 OK, 1 WARNING,
+    /// 2 CRITICAL, 3 UNKNOWN).
+    Plugin(u8),
 }
 
 impl Exit {
@@ -23,6 +26,7 @@ impl Exit {
             Exit::Failed => 1,
             Exit::Usage => 2,
             Exit::Locked => 3,
+            Exit::Plugin(code) => code,
         }
     }
 }

@@ -158,6 +158,7 @@ fn random_cache(r: &mut Rng, now: DateTime<Utc>) -> Cache {
                 ..Default::default()
             },
             more: r.below(100) as usize,
+            unmatched: (0..r.below(2)).map(|_| text(r)).collect(),
         })
         .collect();
     Cache {

@@ -190,6 +190,10 @@ pub struct Cluster {
     /// The total of `omitted`: what the previous release's login binary reads.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub more: usize,
+    /// Names in the config (groups, components) that matched nothing or several things at the
+    /// last fetch: the view may be incomplete (`motd-status-fetch --status` warns).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmatched: Vec<String>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -218,6 +222,17 @@ impl Counts {
             Section::MaintenancePlanned => &mut self.maintenance_planned,
             Section::Resolved => &mut self.resolved,
             Section::Component => &mut self.component,
+        }
+    }
+
+    /// The count of one section.
+    pub fn get(&self, section: Section) -> usize {
+        match section {
+            Section::Incident => self.incident,
+            Section::MaintenanceNow => self.maintenance_in_progress,
+            Section::MaintenancePlanned => self.maintenance_planned,
+            Section::Resolved => self.resolved,
+            Section::Component => self.component,
         }
     }
 

@@ -289,6 +289,8 @@ struct LazyCluster<'a> {
     omitted: Counts,
     #[serde(default)]
     more: usize,
+    #[serde(default)]
+    unmatched: Vec<String>,
     #[serde(default, borrow)]
     components: Option<&'a RawValue>,
 }
@@ -302,6 +304,7 @@ impl LazyCluster<'_> {
             components: Vec::new(),
             omitted: self.omitted,
             more: self.more,
+            unmatched: self.unmatched.clone(),
         }
     }
 

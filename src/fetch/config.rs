@@ -34,6 +34,9 @@ pub struct Config {
     pub motd_markdown: bool,
     /// `motd_cluster`: whose view `motd_file` holds, instead of this host's cluster.
     pub motd_cluster: Option<String>,
+    /// Where to write Prometheus metrics after every run (the node exporter's textfile
+    /// collector directory, say).
+    pub metrics_file: Option<PathBuf>,
     /// A published motd-status cache to copy instead of fetching pages (URL or path).
     pub mirror: Option<String>,
     /// The display settings the file sets explicitly: in mirror mode they override the
@@ -206,6 +209,7 @@ struct Raw {
     no_proxy: Option<String>,
     ca_file: Option<PathBuf>,
     motd_file: Option<PathBuf>,
+    metrics_file: Option<PathBuf>,
     motd_format: Option<Spanned<String>>,
     motd_cluster: Option<String>,
     page_id: Option<Spanned<String>>,
@@ -283,7 +287,24 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         .map(|p| dir.join(p))
         .unwrap_or_else(|| PathBuf::from(cache::DEFAULT_PATH));
     let motd_file = raw.motd_file.map(|p| dir.join(p));
-    check_motd_file(&file, &cache, motd_file.as_deref(), mirror.as_deref())?;
+    check_motd_file(
+        &file,
+        "motd_file",
+        &cache,
+        motd_file.as_deref(),
+        mirror.as_deref(),
+    )?;
+    let metrics_file = raw.metrics_file.map(|p| dir.join(p));
+    check_motd_file(
+        &file,
+        "metrics_file",
+        &cache,
+        metrics_file.as_deref(),
+        mirror.as_deref(),
+    )?;
+    if metrics_file.is_some() && metrics_file == motd_file {
+        return Err(file.error(None, Some("metrics_file"), "is also the motd_file"));
+    }
     Ok(Config {
         path: path.to_owned(),
         sources,
@@ -294,6 +315,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         motd_file,
         motd_markdown,
         motd_cluster: raw.motd_cluster,
+        metrics_file,
         mirror,
         settings_set,
         jitter,
@@ -706,10 +728,11 @@ fn http(file: &ConfigText, raw: &Raw) -> Result<HttpConfig, ConfigError> {
     Ok(http)
 }
 
-/// `motd_file` must not be a file the fetcher reads or writes for itself: written over the
-/// cache (or its mirror, or the lock), it would blank every login.
+/// `motd_file` and `metrics_file` must not be a file the fetcher reads or writes for itself:
+/// written over the cache (or its mirror, or the lock), they would blank every login.
 fn check_motd_file(
     file: &ConfigText,
+    key: &str,
     cache: &Path,
     motd_file: Option<&Path>,
     mirror: Option<&str>,
@@ -745,12 +768,12 @@ fn check_motd_file(
         None
     };
     match clash {
-        Some(key) => Err(file.error(
+        Some(what) => Err(file.error(
             None,
-            Some("motd_file"),
+            Some(key),
             format!(
-                "{} is also the {key}: every run would write the rendered view over it; \
-                 give motd_file a file of its own",
+                "{} is also the {what}: every run would write over it; give {key} a file of \
+                 its own",
                 motd.display()
             ),
         )),

@@ -5,6 +5,7 @@ pub(crate) mod config;
 pub(crate) mod http;
 pub(crate) mod log;
 pub(crate) mod manage;
+pub(crate) mod metrics;
 pub(crate) mod mirror;
 pub(crate) mod model;
 pub(crate) mod resolve;

@@ -28,6 +28,8 @@ pub struct Resolved<'c> {
     /// Lines for `--check`: what each reference resolved to.
     pub report: Vec<String>,
     pub problems: Vec<String>,
+    /// The names (groups or components) that matched nothing, or several things.
+    pub unmatched: Vec<String>,
 }
 
 impl Resolved<'_> {
@@ -39,6 +41,7 @@ impl Resolved<'_> {
             components: self.components.clone(),
             omitted: cache::Counts::default(),
             more: 0,
+            unmatched: self.unmatched.clone(),
         }
     }
 }
@@ -170,6 +173,7 @@ fn resolve<'c>(cluster: &'c ClusterConfig, sources: &[Catalog<'_>]) -> Resolved<
         components: Vec::new(),
         report: Vec::new(),
         problems: Vec::new(),
+        unmatched: Vec::new(),
     };
     let many = sources.len() > 1;
     let label = |si: usize, name: &str, id: Option<&str>| {
@@ -195,10 +199,13 @@ fn resolve<'c>(cluster: &'c ClusterConfig, sources: &[Catalog<'_>]) -> Resolved<
             })
             .collect();
         match found.as_slice() {
-            [] => out.problems.push(format!(
-                "cluster {name:?}: group {wanted:?} matches no component group on the page \
-                 (see motd-status-fetch --list-groups)"
-            )),
+            [] => {
+                out.unmatched.push(wanted.clone());
+                out.problems.push(format!(
+                    "cluster {name:?}: group {wanted:?} matches no component group on the page \
+                     (see motd-status-fetch --list-groups)"
+                ));
+            }
             [(si, g)] => {
                 let source = &sources[*si];
                 let children: Vec<&Leaf<'_>> = source
@@ -215,15 +222,22 @@ fn resolve<'c>(cluster: &'c ClusterConfig, sources: &[Catalog<'_>]) -> Resolved<
                     push(&mut out.components, *si, child.id);
                 }
             }
-            several => out.problems.push(format!(
-                "cluster {name:?}: group {wanted:?} matches {} groups ({}): name it by id",
-                several.len(),
-                several
-                    .iter()
-                    .map(|&(si, g)| label(si, sources[si].groups[g].name, sources[si].groups[g].id))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
+            several => {
+                out.unmatched.push(wanted.clone());
+                out.problems.push(format!(
+                    "cluster {name:?}: group {wanted:?} matches {} groups ({}): name it by id",
+                    several.len(),
+                    several
+                        .iter()
+                        .map(|&(si, g)| label(
+                            si,
+                            sources[si].groups[g].name,
+                            sources[si].groups[g].id
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
         }
     }
     for wanted in &cluster.components {
@@ -234,10 +248,13 @@ fn resolve<'c>(cluster: &'c ClusterConfig, sources: &[Catalog<'_>]) -> Resolved<
             .filter(|(si, c)| component_named(&sources[*si], c, wanted))
             .collect();
         match found.as_slice() {
-            [] => out.problems.push(format!(
-                "cluster {name:?}: component {wanted:?} matches no component on the page \
-                 (see motd-status-fetch --list-groups)"
-            )),
+            [] => {
+                out.unmatched.push(wanted.clone());
+                out.problems.push(format!(
+                    "cluster {name:?}: component {wanted:?} matches no component on the page \
+                     (see motd-status-fetch --list-groups)"
+                ));
+            }
             [(si, c)] => {
                 out.report.push(format!(
                     "component {wanted:?} -> {}",
@@ -245,21 +262,24 @@ fn resolve<'c>(cluster: &'c ClusterConfig, sources: &[Catalog<'_>]) -> Resolved<
                 ));
                 push(&mut out.components, *si, c.id);
             }
-            several => out.problems.push(format!(
-                "cluster {name:?}: component {wanted:?} matches {} components ({}): \
+            several => {
+                out.unmatched.push(wanted.clone());
+                out.problems.push(format!(
+                    "cluster {name:?}: component {wanted:?} matches {} components ({}): \
                  write \"Group / Component\" or use an id",
-                several.len(),
-                several
-                    .iter()
-                    .map(|(si, c)| {
-                        let group = sources[*si]
-                            .group_name(c)
-                            .map_or_else(|| "no group".to_owned(), terminal);
-                        format!("{} in {group}", label(*si, c.name, Some(c.id)))
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
+                    several.len(),
+                    several
+                        .iter()
+                        .map(|(si, c)| {
+                            let group = sources[*si]
+                                .group_name(c)
+                                .map_or_else(|| "no group".to_owned(), terminal);
+                            format!("{} in {group}", label(*si, c.name, Some(c.id)))
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
         }
     }
     out

@@ -15,9 +15,9 @@ use super::config::{self, Config};
 use super::http::{Http, Secret};
 use super::log;
 use super::resolve::{self, Catalog, shown_id};
-use super::session::Session;
+use super::session::{Session, Traffic};
 use super::source::{FetchError, Origin};
-use super::{Page, build_cache, fetch_page, manage, mirror};
+use super::{Page, build_cache, fetch_page, manage, metrics, mirror};
 use crate::cache::{self, Cache, Lock};
 use crate::clock;
 use crate::exit::Exit;
@@ -35,6 +35,9 @@ Options:
                       [default: /etc/motd-status/config.toml]
   --list-groups       Print the page's component groups and components with their ids
   --check             Check the config against the page and print what each cluster covers
+  --status            Check the cache (no network): one line, exit 0 OK, 1 WARNING (stale
+                      data, names matching nothing), 2 CRITICAL (expired, missing or untrusted
+                      cache), 3 UNKNOWN (config error), as monitoring plugins do
   --jitter DURATION   Sleep a random time up to DURATION first (e.g. 30s), so the nodes of
                       a site do not all call the page at once [default: the config's jitter]
   -v, --verbose       Also log each request with its status and timing
@@ -65,6 +68,7 @@ struct Args {
     config: Option<PathBuf>,
     list_groups: bool,
     check: bool,
+    status: bool,
     verbose: bool,
     quiet: bool,
     jitter: Option<Duration>,
@@ -86,6 +90,7 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Action, lexopt
             Long("config") | Short('c') => a.config = Some(parser.value()?.into()),
             Long("list-groups") => a.list_groups = true,
             Long("check") => a.check = true,
+            Long("status") => a.status = true,
             Long("verbose") | Short('v') => a.verbose = true,
             Long("quiet") | Short('q') => a.quiet = true,
             Long("jitter") => {
@@ -133,11 +138,87 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
     });
     let cfg = match config::load(&config::resolve_path(args.config.clone())) {
         Ok(c) => c,
+        Err(e) if args.status => {
+            let mut out = Stdout::new();
+            out.line(&format!(
+                "MOTD-STATUS UNKNOWN - {}",
+                terminal(&e.to_string())
+            ));
+            return out.finish(Exit::Plugin(3));
+        }
         Err(e) => {
             log::error(e);
             return Exit::Usage;
         }
     };
+    if args.status {
+        let now = clock::now().unwrap_or_else(|_| Utc::now());
+        let (code, line) = metrics::status(&cfg.cache, now);
+        let mut out = Stdout::new();
+        out.line(&line);
+        return out.finish(Exit::Plugin(code));
+    }
+    let started = clock::now().unwrap_or_else(|_| Utc::now());
+    let mut traffic = Vec::new();
+    let exit = run_loaded(&args, &cfg, &mut traffic);
+    // Every run writes them but `--check`, `--list-groups`, and a run that found another
+    // fetcher at work (which writes them itself, under the lock that keeps writers apart).
+    if let Some(path) = &cfg.metrics_file
+        && !(args.check || args.list_groups || exit == Exit::Locked)
+    {
+        write_metrics(&cfg, path, started, exit, &traffic);
+    }
+    exit
+}
+
+/// Writes `metrics_file` after a run, success or not.
+fn write_metrics(
+    cfg: &Config,
+    path: &std::path::Path,
+    at: DateTime<Utc>,
+    exit: Exit,
+    traffic: &[(String, Traffic)],
+) {
+    // Traffic by source: the configured name, else the (redacted) address it was asked at.
+    let mut by_source: Vec<(String, Traffic)> = Vec::new();
+    for (url, t) in traffic {
+        let label = match (
+            &cfg.mirror,
+            cfg.sources.iter().find(|s| url.starts_with(&s.page)),
+        ) {
+            (Some(m), _) => super::http::redact(m),
+            (None, Some(s)) => s
+                .name
+                .clone()
+                .unwrap_or_else(|| super::http::redact(&s.page)),
+            (None, None) => super::http::redact(url),
+        };
+        match by_source.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, sum)) => {
+                sum.requests += t.requests;
+                sum.not_modified += t.not_modified;
+                sum.bytes = sum.bytes.saturating_add(t.bytes);
+            }
+            None => by_source.push((label, t.clone())),
+        }
+    }
+    let cache = cache::read(&cfg.cache).ok();
+    let run = metrics::Run {
+        at,
+        exit,
+        traffic: by_source,
+        cache: cache.as_ref(),
+    };
+    if let Err(e) = cache::write::check_dir(path)
+        .and_then(|()| metrics::write(path, &run).map_err(|e| format!("{}: {e}", path.display())))
+    {
+        log::error(format!("cannot write metrics_file: {e}"));
+    }
+}
+
+/// A run with its config loaded: `--check`, `--list-groups`, or a fetch.
+fn run_loaded(args: &Args, cfg: &Config, traffic: &mut Vec<(String, Traffic)>) -> Exit {
+    let cfg = cfg.clone();
     let now = match clock::now() {
         Ok(t) => t,
         Err(e) => {
@@ -205,7 +286,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
             return Exit::Usage;
         }
     };
-    fetch(&cfg, &keys, now, deadline)
+    fetch(&cfg, &keys, now, deadline, traffic)
 }
 
 /// The API keys of the private sources, by source index. Read before anything is fetched, so
@@ -254,7 +335,13 @@ fn fetch_all(
     Ok(pages)
 }
 
-fn fetch(cfg: &Config, keys: &[Option<Secret>], now: DateTime<Utc>, deadline: Instant) -> Exit {
+fn fetch(
+    cfg: &Config,
+    keys: &[Option<Secret>],
+    now: DateTime<Utc>,
+    deadline: Instant,
+    traffic: &mut Vec<(String, Traffic)>,
+) -> Exit {
     for path in std::iter::once(&cfg.cache).chain(&cfg.motd_file) {
         if let Err(e) = cache::write::check_dir(path) {
             log::error(format!("{e} (nothing was written)"));
@@ -279,7 +366,11 @@ fn fetch(cfg: &Config, keys: &[Option<Secret>], now: DateTime<Utc>, deadline: In
         }
     };
     let prev = cache::read(&cfg.cache).ok();
-    match refresh(cfg, keys, now, deadline, &lock, prev.as_ref()) {
+    let http = Http::new(cfg.http.clone(), deadline);
+    let mut session = Session::new(&http);
+    let refreshed = refresh(cfg, keys, now, &mut session, &lock, prev.as_ref());
+    *traffic = std::mem::take(&mut session.traffic);
+    match refreshed {
         Ok(cache) => motd_file(cfg, &cache, now),
         Err(exit) => {
             // motd_file follows the same staleness and expiry rules as a login, at every
@@ -294,11 +385,11 @@ fn fetch(cfg: &Config, keys: &[Option<Secret>], now: DateTime<Utc>, deadline: In
 
 /// Fetches and writes the new cache (or, when nothing changed, moves the old one's
 /// `checked_at`), under the lock. Returns the cache now in place.
-fn refresh(
+fn refresh<'h>(
     cfg: &Config,
-    keys: &[Option<Secret>],
+    keys: &'h [Option<Secret>],
     now: DateTime<Utc>,
-    deadline: Instant,
+    session: &mut Session<'h>,
     lock: &Lock,
     prev: Option<&Cache>,
 ) -> Result<Cache, Exit> {
@@ -306,8 +397,6 @@ fn refresh(
         log::error(format!("{e} (the previous cache is kept)"));
         Exit::Failed
     };
-    let http = Http::new(cfg.http.clone(), deadline);
-    let mut session = Session::new(&http);
 
     // A conditional probe first: when every URL answers 304, the previous cache stands.
     if let Some(prev) = prev
@@ -329,7 +418,7 @@ fn refresh(
 
     let new = match &cfg.mirror {
         Some(m) => {
-            let mirrored = mirror::fetch(&mut session, m).map_err(|e| failed(&e))?;
+            let mirrored = mirror::fetch(session, m).map_err(|e| failed(&e))?;
             let (c, problems) = mirror::combine(cfg, mirrored, m);
             for p in problems {
                 log::info(format!("{p} (in the mirrored components)"));
@@ -337,7 +426,7 @@ fn refresh(
             c
         }
         None => {
-            let pages = fetch_all(cfg, &mut session, keys, now).map_err(|e| failed(&e))?;
+            let pages = fetch_all(cfg, session, keys, now).map_err(|e| failed(&e))?;
             let catalogs: Vec<Catalog<'_>> = pages.iter().map(Catalog::of_page).collect();
             let resolved = resolve::resolve_all(&cfg.clusters, &catalogs);
             for p in resolved.iter().flat_map(|r| &r.problems) {

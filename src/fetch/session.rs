@@ -40,8 +40,21 @@ pub enum Got {
     Status(u16),
 }
 
+/// What one address cost this run, for the metrics.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Traffic {
+    /// GETs asked (retries and redirect hops of one GET count once) and files read.
+    pub requests: u64,
+    /// 304 answers to conditional requests.
+    pub not_modified: u64,
+    /// Bytes of the bodies received (or read).
+    pub bytes: u64,
+}
+
 pub struct Session<'a> {
     pub http: &'a Http,
+    /// Traffic by address, in the order first asked.
+    pub traffic: Vec<(String, Traffic)>,
     /// Bodies the probe already has (answered 200 to a conditional request).
     memo: HashMap<String, Body>,
     record: Vec<Validator>,
@@ -53,22 +66,41 @@ impl<'a> Session<'a> {
     pub fn new(http: &'a Http) -> Session<'a> {
         Session {
             http,
+            traffic: Vec::new(),
             memo: HashMap::new(),
             record: Vec::new(),
             complete: true,
         }
     }
 
+    /// Counts one request to `url`: its 304, its bytes.
+    fn count(&mut self, url: &str, not_modified: bool, bytes: usize) {
+        let at = match self.traffic.iter().position(|(u, _)| u == url) {
+            Some(at) => at,
+            None => {
+                self.traffic.push((url.to_owned(), Traffic::default()));
+                self.traffic.len() - 1
+            }
+        };
+        let t = &mut self.traffic[at].1;
+        t.requests += 1;
+        t.not_modified += u64::from(not_modified);
+        t.bytes = t.bytes.saturating_add(bytes as u64);
+    }
+
     /// GETs `url` (with `key` as its API key, paced), recording its validators.
     pub fn get(&mut self, url: &str, key: Option<&Secret>) -> Result<Got, FetchError> {
         let body = match self.memo.remove(url) {
             Some(b) => b,
-            None => match self.http.get(Get {
+            None => match self.counted(
                 url,
-                key,
-                validator: None,
-                paced: key.is_some(),
-            })? {
+                Get {
+                    url,
+                    key,
+                    validator: None,
+                    paced: key.is_some(),
+                },
+            )? {
                 Answer::Body(b) => b,
                 Answer::NotModified => {
                     return Err(FetchError {
@@ -124,8 +156,14 @@ impl<'a> Session<'a> {
             }
             Ok(Some(body))
         };
+        let shown = path.display().to_string();
         match crate::deadline::within("read", timeout, read) {
-            Ok(r) => r.map_err(fail),
+            Ok(r) => {
+                let r = r.map_err(fail);
+                let n = r.as_ref().ok().and_then(|b| b.as_ref()).map_or(0, Vec::len);
+                self.count(&shown, false, n);
+                r
+            }
             Err(crate::deadline::Missed::TimedOut) => Err(fail(format!(
                 "no answer from the file system within {} (a hung mount?)",
                 humantime::format_duration(timeout)
@@ -177,6 +215,17 @@ impl<'a> Session<'a> {
             && fresh
     }
 
+    /// `http.get`, counted.
+    fn counted(&mut self, url: &str, get: Get<'_>) -> Result<Answer, FetchError> {
+        let answer = self.http.get(get);
+        match &answer {
+            Ok(Answer::Body(b)) => self.count(url, false, b.bytes.len()),
+            Ok(Answer::NotModified) => self.count(url, true, 0),
+            _ => self.count(url, false, 0),
+        }
+        answer
+    }
+
     /// Asks again for every URL of the previous run, conditionally. `Ok(true)`: nothing
     /// changed. `Ok(false)`: something did; the full fetch follows and reuses what came back.
     pub fn probe(
@@ -187,12 +236,15 @@ impl<'a> Session<'a> {
         for v in prev.iter().skip(1) {
             let key = key_for(&v.url);
             let conditional = v.etag.is_some() || v.last_modified.is_some();
-            let answer = self.http.get(Get {
-                url: &v.url,
-                key,
-                validator: conditional.then_some(v),
-                paced: key.is_some(),
-            })?;
+            let answer = self.counted(
+                &v.url,
+                Get {
+                    url: &v.url,
+                    key,
+                    validator: conditional.then_some(v),
+                    paced: key.is_some(),
+                },
+            )?;
             match answer {
                 Answer::NotModified if conditional => {}
                 Answer::Status(404) if !conditional => {}
