@@ -103,7 +103,15 @@ pub fn combine(cfg: &Config, mut mirrored: Cache, url: &str) -> (Cache, Vec<Stri
         let catalogs: Vec<Catalog<'_>> = mirrored.sources.iter().map(Catalog::of_cache).collect();
         let resolved = resolve::resolve_all(&cfg.clusters, &catalogs);
         // The publisher capped its own clusters' views; these are new, with nothing omitted.
-        mirrored.clusters = resolved.iter().map(Resolved::to_cluster).collect();
+        // A mirrored cache holds only the components that matter now, so a name matching
+        // none of them is expected, not a mistake to warn about.
+        mirrored.clusters = resolved
+            .iter()
+            .map(|r| crate::cache::Cluster {
+                unmatched: Vec::new(),
+                ..r.to_cluster()
+            })
+            .collect();
         problems.extend(resolved.into_iter().flat_map(|r| r.problems));
     }
     mirrored.generator = format!(
