@@ -20,7 +20,7 @@ use std::path::Path;
 use super::config::Config;
 use super::http::FetchError;
 use super::parse_json;
-use super::resolve::{self, Catalog, Resolved};
+use super::resolve::{self, Catalog};
 use super::session::{Got, Session};
 use crate::cache::{self, Cache, ReadError};
 
