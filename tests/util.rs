@@ -19,12 +19,21 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The binaries under test: cargo's own build, or those in `MOTD_STATUS_BIN_DIR` (the
+/// packaged ones, as `.ci/run` checks them).
+fn bin(name: &str, built: &str) -> PathBuf {
+    match std::env::var_os("MOTD_STATUS_BIN_DIR") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir).join(name),
+        _ => PathBuf::from(built),
+    }
+}
+
 pub fn display_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_motd-status"))
+    bin("motd-status", env!("CARGO_BIN_EXE_motd-status"))
 }
 
 pub fn fetch_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_motd-status-fetch"))
+    bin("motd-status-fetch", env!("CARGO_BIN_EXE_motd-status-fetch"))
 }
 
 /// One run of a binary, built up like a command line.
