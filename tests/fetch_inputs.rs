@@ -317,3 +317,35 @@ fn times_ahead_of_the_clock_and_absurd_counts() {
         out.stderr()
     );
 }
+
+/// The package's own config, before a site sets `page`: a timer's run is a quiet no-op (one
+/// warning, exit 0, nothing written), and `--check` says what to set.
+#[test]
+fn an_unconfigured_package_is_a_quiet_no_op() {
+    let dir = tempdir();
+    let text = std::fs::read_to_string(crate::util::repo().join("packaging/config.toml"))
+        .unwrap()
+        .replace("/var/cache/motd-status", &dir.path().display().to_string());
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(&cfg, text).unwrap();
+    let run = Run::fetch().arg("--config").arg(&cfg).output();
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert_eq!(run.stderr().lines().count(), 1, "{}", run.stderr());
+    assert!(
+        run.stderr().contains("not configured yet"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "only the config"
+    );
+    let check = Run::fetch()
+        .arg("--check")
+        .arg("--config")
+        .arg(&cfg)
+        .output();
+    assert_eq!(check.code(), 2);
+    assert!(check.stderr().contains("set page"), "{}", check.stderr());
+}

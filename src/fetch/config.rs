@@ -165,6 +165,9 @@ pub struct ConfigError {
     pub line: Option<usize>,
     pub key: Option<String>,
     pub message: String,
+    /// The config names no page, source or mirror at all: the package is installed but the
+    /// site has not set it up yet (the timer's runs are then a quiet no-op).
+    pub unconfigured: bool,
 }
 
 impl fmt::Display for ConfigError {
@@ -260,6 +263,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         path: path.to_owned(),
         line: None,
         key: None,
+        unconfigured: false,
         message: format!("cannot read the config: {e}"),
     })?;
     parse(path, &text)
@@ -272,6 +276,18 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
 pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     let file = ConfigText { path, text };
     let raw = read_raw(&file)?;
+    if !raw.names_top_page() && raw.source.is_empty() && raw.mirror.is_none() {
+        return Err(ConfigError {
+            unconfigured: true,
+            ..file.error(
+                None,
+                Some("page"),
+                "is not set: motd-status is installed but not configured yet; set page \
+                 (the status page's address, e.g. page = \"https://status.example.org\") \
+                 or mirror",
+            )
+        });
+    }
     let mirror = mirror(&file, &raw)?;
     let sources = sources(&file, &raw)?;
     let settings_set = settings_overlay(&file, &raw)?;
@@ -344,6 +360,7 @@ impl ConfigText<'_> {
             line: span.map(|s| line_of(self.text, s.start)),
             key: key.map(str::to_owned),
             message: message.into(),
+            unconfigured: false,
         }
     }
 
@@ -975,7 +992,10 @@ mod tests {
             .to_string();
         assert!(e.contains(":2:") && e.contains("show_unscopd"), "{e}");
         let e = p("cache = \"/x\"\n").unwrap_err().to_string();
-        assert!(e.contains("key `page`: is missing"), "{e}");
+        assert!(
+            e.contains("key `page`: is not set") && e.contains("not configured yet"),
+            "{e}"
+        );
         let e = p("page = \"x\"\n[[cluster]]\nname = \"A\"\nhosts = [\"a*\"]\n")
             .unwrap_err()
             .to_string();
