@@ -6,12 +6,13 @@
 set -eu
 cd "$(dirname "$0")/.."
 cargo build --quiet --bins
+bin=${CARGO_TARGET_DIR:-target}/debug
 mkdir -p target/quickstart
 export MOTD_STATUS_NOW="${MOTD_STATUS_NOW:-2026-11-26T09:30:00+01:00}"
 export TZ="${TZ:-Europe/Berlin}"
-target/debug/motd-status-fetch --config examples/config.toml
+"$bin/motd-status-fetch" --config examples/config.toml
 echo "\$ motd-status --hostname alpha-login1        (what a user of Alpha sees at login)"
-target/debug/motd-status --cache target/quickstart/status.json --hostname alpha-login1 --color "${COLOR:-auto}"
+"$bin/motd-status" --cache target/quickstart/status.json --hostname alpha-login1 --color "${COLOR:-auto}"
 echo
 echo "\$ motd-status --all"
-target/debug/motd-status --cache target/quickstart/status.json --all --color "${COLOR:-auto}"
+"$bin/motd-status" --cache target/quickstart/status.json --all --color "${COLOR:-auto}"
