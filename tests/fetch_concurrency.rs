@@ -151,7 +151,7 @@ fn thousand_reads_during_rewrites() {
             std::fs::write(
                 &cfg,
                 format!(
-                    "page = \"page{i}\"\ncache = \"status.json\"\n\
+                    "page = \"./page{i}\"\ncache = \"status.json\"\n\
                      [[cluster]]\nname = \"All\"\ncomponents = [\"API\"]\nhosts = [\"*\"]\n"
                 ),
             )

@@ -175,7 +175,7 @@ fn the_fetcher_writes_a_markdown_view_for_web_portals() {
         0o644
     );
 
-    let bad = crate::util::write_config(dir.path(), "x", "motd_format = \"html\"\n");
+    let bad = crate::util::write_config(dir.path(), "./x", "motd_format = \"html\"\n");
     let out = Run::fetch().arg("--config").arg(&bad).output();
     assert_eq!(out.code(), 2);
     assert!(

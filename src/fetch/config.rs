@@ -842,18 +842,34 @@ fn digest(text: &str) -> String {
 /// path becomes a local path, a relative one taken from the config file's directory.
 fn resolve_page(base: &Path, page: &str) -> Result<String, String> {
     let page = page.trim();
-    if page.contains("://")
-        && !page
-            .get(..5)
-            .is_some_and(|s| s.eq_ignore_ascii_case("file:"))
+    if let Some((scheme, rest)) = page.split_once("://")
+        && !scheme.eq_ignore_ascii_case("file")
     {
-        return Ok(page.to_owned());
+        let scheme = scheme.to_ascii_lowercase();
+        if scheme != "http" && scheme != "https" {
+            return Err(format!(
+                "{page:?}: only https://, http:// and file: addresses (or a path) can be read"
+            ));
+        }
+        // The base address is wanted; one ending in the API's own path is taken as meant.
+        let rest = rest.trim_end_matches('/');
+        let rest = rest.strip_suffix("/api/v2").unwrap_or(rest);
+        return Ok(format!("{scheme}://{rest}"));
     }
     let Some(rest) = page
         .get(..5)
         .filter(|s| s.eq_ignore_ascii_case("file:"))
         .map(|_| &page[5..])
     else {
+        // A path: absolute, or relative as ./dir or ../dir (to the config file's directory).
+        // A bare "status.example.org" is a web address missing its scheme far more often than
+        // a directory beside the config.
+        if !(page.starts_with('/') || page.starts_with("./") || page.starts_with("../")) {
+            return Err(format!(
+                "{page:?} is neither an address nor a path: write https://{page} for a web \
+                 page, or ./{page} (or an absolute path) for a directory"
+            ));
+        }
         return Ok(base.join(page).to_string_lossy().into_owned());
     };
     let path = match rest.strip_prefix("//") {
@@ -932,9 +948,9 @@ mod tests {
     #[test]
     fn motd_file_cannot_be_the_cache() {
         for text in [
-            "page = \"x\"\ncache = \"/var/cache/m/status.json\"\nmotd_file = \"/var/cache/m/./status.json\"\n",
-            "page = \"x\"\nmotd_file = \"/var/cache/motd-status/status.json\"\n",
-            "page = \"x\"\ncache = \"/c/s.json\"\nmotd_file = \"/c/.s.json.lock\"\n",
+            "page = \"./x\"\ncache = \"/var/cache/m/status.json\"\nmotd_file = \"/var/cache/m/./status.json\"\n",
+            "page = \"./x\"\nmotd_file = \"/var/cache/motd-status/status.json\"\n",
+            "page = \"./x\"\ncache = \"/c/s.json\"\nmotd_file = \"/c/.s.json.lock\"\n",
         ] {
             let e = p(text).unwrap_err().to_string();
             assert!(
@@ -942,7 +958,7 @@ mod tests {
                 "{e}"
             );
         }
-        assert!(p("page = \"x\"\nmotd_file = \"/run/motd-status/motd\"\n").is_ok());
+        assert!(p("page = \"./x\"\nmotd_file = \"/run/motd-status/motd\"\n").is_ok());
     }
 
     #[test]
@@ -954,7 +970,12 @@ mod tests {
             ("FILE://LOCALHOST/srv/page", "/srv/page"),
             ("file:/srv/page", "/srv/page"),
             ("file:///srv/status%20page/%C3%A9", "/srv/status page/é"),
-            ("sample-page", "/etc/motd-status/sample-page"),
+            ("./sample-page", "/etc/motd-status/./sample-page"),
+            ("HTTPS://Status.Example.org", "https://Status.Example.org"),
+            (
+                "https://status.example.org/api/v2/",
+                "https://status.example.org",
+            ),
             ("/srv/page", "/srv/page"),
             ("https://status.example.org", "https://status.example.org"),
         ] {
@@ -975,19 +996,19 @@ mod tests {
 
     #[test]
     fn errors_name_file_line_and_key() {
-        let e = p("page = \"x\"\nrecent = 5\n").unwrap_err().to_string();
+        let e = p("page = \"./x\"\nrecent = 5\n").unwrap_err().to_string();
         assert!(
             e.starts_with("/etc/motd-status/config.toml:2: key `recent`:"),
             "{e}"
         );
-        let e = p("page = \"x\"\n\nupcoming = \"soon\"\n")
+        let e = p("page = \"./x\"\n\nupcoming = \"soon\"\n")
             .unwrap_err()
             .to_string();
         assert!(
             e.starts_with("/etc/motd-status/config.toml:3: key `upcoming`:"),
             "{e}"
         );
-        let e = p("page = \"x\"\nshow_unscopd = true\n")
+        let e = p("page = \"./x\"\nshow_unscopd = true\n")
             .unwrap_err()
             .to_string();
         assert!(e.contains(":2:") && e.contains("show_unscopd"), "{e}");
@@ -996,11 +1017,11 @@ mod tests {
             e.contains("key `page`: is not set") && e.contains("not configured yet"),
             "{e}"
         );
-        let e = p("page = \"x\"\n[[cluster]]\nname = \"A\"\nhosts = [\"a*\"]\n")
+        let e = p("page = \"./x\"\n[[cluster]]\nname = \"A\"\nhosts = [\"a*\"]\n")
             .unwrap_err()
             .to_string();
         assert!(e.contains(":3:") && e.contains("names no groups"), "{e}");
-        let e = p("page = \"x\"\npage = [").unwrap_err().to_string();
+        let e = p("page = \"./x\"\npage = [").unwrap_err().to_string();
         assert!(e.contains(":2"), "{e}");
     }
 
@@ -1008,10 +1029,10 @@ mod tests {
     fn relative_paths_follow_the_config_file() {
         let c = parse(
             Path::new("/srv/conf/c.toml"),
-            "page = \"sample\"\ncache = \"out/s.json\"",
+            "page = \"./sample\"\ncache = \"out/s.json\"",
         )
         .unwrap();
-        assert_eq!(c.sources[0].page, "/srv/conf/sample");
+        assert_eq!(c.sources[0].page, "/srv/conf/./sample");
         assert_eq!(c.cache, PathBuf::from("/srv/conf/out/s.json"));
     }
 
@@ -1034,7 +1055,7 @@ mod tests {
         );
         let e = p("page_id = \"abc123\"\n").unwrap_err().to_string();
         assert!(e.contains("key `api_key_file`: is missing"), "{e}");
-        let e = p("page = \"x\"\npage_id = \"abc\"\napi_key_file = \"k\"\n")
+        let e = p("page = \"./x\"\npage_id = \"abc\"\napi_key_file = \"k\"\n")
             .unwrap_err()
             .to_string();
         assert!(e.contains("is set beside page_id"), "{e}");
@@ -1046,13 +1067,13 @@ mod tests {
         assert!(c.sources.is_empty());
         assert_eq!(c.settings_set.recent_seconds, Some(3600));
         assert_eq!(c.settings_set.upcoming_seconds, None);
-        let e = p("page = \"x\"\ntimeout = \"0s\"\n")
+        let e = p("page = \"./x\"\ntimeout = \"0s\"\n")
             .unwrap_err()
             .to_string();
         assert!(e.contains("key `timeout`: must be more than 0s"), "{e}");
         assert_ne!(
-            p("page = \"x\"").unwrap().digest,
-            p("page = \"y\"").unwrap().digest
+            p("page = \"./x\"").unwrap().digest,
+            p("page = \"./y\"").unwrap().digest
         );
     }
 
@@ -1102,7 +1123,7 @@ mod tests {
 
     #[test]
     fn overlay_holds_what_the_file_sets_and_settings_the_resolved_values() {
-        let c = p("page = \"x\"\nupcoming = \"1d\"\nshow_unscoped = false\n\
+        let c = p("page = \"./x\"\nupcoming = \"1d\"\nshow_unscoped = false\n\
                    [login]\nenabled = false\nstale_after = \"2h\"\n")
         .unwrap();
         assert_eq!(
@@ -1120,14 +1141,14 @@ mod tests {
             (c.settings.recent_seconds, c.settings.max_items),
             (2 * 86400, 8)
         );
-        let c = p("page = \"x\"\n[login]\n").unwrap();
+        let c = p("page = \"./x\"\n[login]\n").unwrap();
         assert_eq!(c.settings_set, SettingsOverlay::default());
         assert_eq!(c.settings, Settings::default());
     }
 
     #[test]
     fn stale_after_must_be_shorter_than_expire_after() {
-        let login = |keys: &str| p(&format!("page = \"x\"\n[login]\n{keys}")).map(|c| c.settings);
+        let login = |keys: &str| p(&format!("page = \"./x\"\n[login]\n{keys}")).map(|c| c.settings);
         let e = |keys: &str| login(keys).unwrap_err().to_string();
         // Equal, however spelt.
         assert_eq!(
