@@ -4,8 +4,8 @@
 # prints only in an interactive shell ($?prompt) whose stdout is a terminal, and is silent when
 #   - ~/.hushlogin exists,
 #   - MOTD_STATUS is off, 0, no or false (a user's opt-out),
-#   - /etc/motd-status/disabled exists (the site's switch),
-#   - MOTD_SHOWN=pam (pam_motd has already shown the status in the message of the day).
+#   - /etc/motd-status/disabled exists (the site's switch).
+# Whether pam_motd has already shown the view is for `motd-status --login` to tell.
 #
 # csh expands every variable on a line before it evaluates anything, so a test of a variable that
 # may be unset sits in its own `if ( $?NAME )`. Names set here start with __motd_status_ and are
@@ -38,9 +38,6 @@ if ( $?MOTD_STATUS ) then
         set __motd_status_go = 0
         breaksw
     endsw
-endif
-if ( $?MOTD_SHOWN ) then
-    if ( "$MOTD_SHOWN" == pam ) set __motd_status_go = 0
 endif
 if ( $?HOME ) then
     if ( "$HOME" != "" && -e "$HOME/.hushlogin" ) set __motd_status_go = 0

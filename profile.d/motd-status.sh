@@ -7,8 +7,9 @@
 # It is also silent when
 #   - ~/.hushlogin exists,
 #   - MOTD_STATUS is off, 0, no or false (a user's opt-out),
-#   - /etc/motd-status/disabled exists (the site's switch, no fetcher run needed),
-#   - MOTD_SHOWN=pam (pam_motd has already shown the status in the message of the day).
+#   - /etc/motd-status/disabled exists (the site's switch, no fetcher run needed).
+# Whether pam_motd has already shown the view (MOTD_SHOWN=pam says only that pam_motd ran) is
+# for `motd-status --login` to tell: it knows whether the site publishes the view through it.
 #
 # Sourcing it must not hurt the shell: every name it sets starts with __motd_status_ and is
 # unset again, builtins are written \name so a user's alias cannot replace them, nothing fails
@@ -30,8 +31,7 @@ case $- in
         case ${MOTD_STATUS-} in
         [Oo][Ff][Ff] | 0 | [Nn][Oo] | [Ff][Aa][Ll][Ss][Ee]) ;;
         *)
-            if \test "${MOTD_SHOWN-}" != pam &&
-                ! { \test -n "${HOME-}" && \test -e "$HOME/.hushlogin"; } &&
+            if ! { \test -n "${HOME-}" && \test -e "$HOME/.hushlogin"; } &&
                 \test ! -e /etc/motd-status/disabled; then
                 __motd_status_path=${PATH-}:
                 while \test -n "$__motd_status_path"; do

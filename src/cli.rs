@@ -73,6 +73,8 @@ Options:
 Environment:
   MOTD_STATUS_NOW       Pretend the time is this RFC 3339 instant (for tests)
   MOTD_STATUS=off       Read by the profile.d snippets: do not run at login
+  MOTD_SHOWN=pam        Set by pam_motd: with --login, print nothing if the site's motd_file
+                        is linked into /run/motd.d, /etc/motd.d or /usr/lib/motd.d
   TZ                    Times are shown in this zone (default /etc/localtime)
 
 Files:
@@ -242,6 +244,9 @@ fn show(args: &Args, color: bool, width: usize) -> Result<String, String> {
     };
     let format = args.format.unwrap_or(Format::Text);
     let (cache, chosen) = view::load(&env::cache_path(args.cache.clone()), target)?;
+    if args.login && shown_by_pam_motd(&cache) {
+        return Ok(String::new());
+    }
     let req = Request {
         target,
         now,
@@ -261,6 +266,38 @@ fn show(args: &Args, color: bool, width: usize) -> Result<String, String> {
 /// Writes the output. A reader that went away (`motd-status --all | head -1`) is not worth a
 /// word and exits 0; any other failure (a full disk) is one line on stderr and exit 2, except
 /// at login, which says nothing and exits 0 whatever happened.
+/// Where pam_motd looks for message-of-the-day files (its defaults), unless
+/// `MOTD_STATUS_MOTD_DIRS` (colon-separated; for tests) says otherwise.
+const MOTD_DIRS: &[&str] = &["/run/motd.d", "/etc/motd.d", "/usr/lib/motd.d"];
+
+/// Whether pam_motd has already shown this view: `MOTD_SHOWN=pam` says only that pam_motd ran
+/// (Debian's sshd runs it for every session), so it counts only when the fetcher writes the
+/// view for pam_motd (`motd_file`, recorded in the cache) and that file is linked into a
+/// directory pam_motd reads. Then a login shows the view once, through pam_motd; otherwise
+/// through this program.
+fn shown_by_pam_motd(cache: &crate::cache::Cache) -> bool {
+    if std::env::var_os("MOTD_SHOWN").is_none_or(|v| v != "pam") {
+        return false;
+    }
+    let Some(file) = cache.motd_file.as_deref() else {
+        return false;
+    };
+    let Ok(file) = std::fs::canonicalize(file) else {
+        return false;
+    };
+    let dirs: Vec<PathBuf> = match std::env::var_os("MOTD_STATUS_MOTD_DIRS") {
+        Some(v) if !v.is_empty() => std::env::split_paths(&v).collect(),
+        _ => MOTD_DIRS.iter().map(PathBuf::from).collect(),
+    };
+    dirs.iter().any(|dir| {
+        std::fs::read_dir(dir).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .any(|e| std::fs::canonicalize(e.path()).is_ok_and(|p| p == file))
+        })
+    })
+}
+
 fn print(s: &str, login: bool) -> Exit {
     if s.is_empty() {
         // Nothing to report at login, the usual case: no write, nothing that can fail.

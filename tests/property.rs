@@ -182,6 +182,7 @@ fn random_cache(r: &mut Rng, now: DateTime<Utc>) -> Cache {
             ..Default::default()
         },
         unclaimed_omitted: cache::Counts::default(),
+        motd_file: None,
         validators: Vec::new(),
     }
 }

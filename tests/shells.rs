@@ -503,10 +503,31 @@ fn the_users_opt_out_silences_the_login() {
     each_shell(|shell| shown(&Run::new(shell, true, Terminal::Full).go(&world)?, "0"));
 }
 
+/// `MOTD_SHOWN=pam` says only that pam_motd ran (Debian's sshd runs it for every session): the
+/// view still appears, unless the site publishes it through pam_motd (`motd_file`, linked into
+/// a directory pam_motd reads), where pam_motd has shown it: once, either way.
 #[test]
-fn pam_motd_having_shown_the_status_silences_the_login() {
+fn pam_motd_having_run_hides_the_view_only_when_it_showed_it() {
     let mut world = World::new();
     world.set("MOTD_SHOWN", "pam");
+    let motd_d = world.dir.path().join("motd.d");
+    fs::create_dir(&motd_d).unwrap();
+    world.set("MOTD_STATUS_MOTD_DIRS", &motd_d.display().to_string());
+    each_shell(|shell| shown(&Run::new(shell, true, Terminal::Full).go(&world)?, "0"));
+    // The site writes the view for pam_motd, but has not linked it: still shown here.
+    let motd = world.dir.path().join("motd");
+    let config = util::write_config(
+        world.dir.path(),
+        &util::sample_page().display().to_string(),
+        &format!(
+            "motd_file = {:?}\n{CLUSTER_TOML}",
+            motd.display().to_string()
+        ),
+    );
+    util::Run::fetch().arg("--config").arg(&config).success();
+    each_shell(|shell| shown(&Run::new(shell, true, Terminal::Full).go(&world)?, "0"));
+    // Linked where pam_motd reads: pam_motd showed it, the login does not repeat it.
+    std::os::unix::fs::symlink(&motd, motd_d.join("50-motd-status")).unwrap();
     each_shell(|shell| silent(&Run::new(shell, true, Terminal::Full).go(&world)?, "0"));
 }
 

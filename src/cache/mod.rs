@@ -60,6 +60,10 @@ pub struct Cache {
     /// Entries of the unclaimed part of `--all` that the fetcher left out past its cap.
     #[serde(default, skip_serializing_if = "Counts::is_zero")]
     pub unclaimed_omitted: Counts,
+    /// The text view the fetcher also writes for pam_motd (`motd_file` in text): a login that
+    /// pam_motd has shown it to does not show it again (see `cli::shown_by_pam_motd`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub motd_file: Option<String>,
     /// HTTP validators (ETag / Last-Modified) by URL, for conditional requests. Fetcher only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub validators: Vec<Validator>,

@@ -173,6 +173,7 @@ pub fn read_for(path: &Path, want: Want<'_>) -> Result<(Cache, Option<usize>), R
         clusters,
         no_cluster_omitted: lazy.no_cluster_omitted,
         unclaimed_omitted: Counts::default(),
+        motd_file: lazy.motd_file,
         validators: Vec::new(),
     };
     Ok((cache, chosen))
@@ -277,6 +278,8 @@ struct Lazy<'a> {
     clusters: Vec<LazyCluster<'a>>,
     #[serde(default)]
     no_cluster_omitted: Counts,
+    #[serde(default)]
+    motd_file: Option<String>,
 }
 
 /// A cluster whose coverage stays raw until it turns out to be the one wanted.

@@ -120,5 +120,7 @@ pub fn combine(cfg: &Config, mut mirrored: Cache, url: &str) -> (Cache, Vec<Stri
         super::http::redact(url)
     );
     mirrored.validators = Vec::new();
+    // This node's own pam_motd file, not the publisher's.
+    mirrored.motd_file = super::pam_motd_file(cfg);
     (mirrored, problems)
 }

@@ -227,6 +227,7 @@ fn assemble(
         clusters,
         no_cluster_omitted: Counts::default(),
         unclaimed_omitted: Counts::default(),
+        motd_file: pam_motd_file(cfg),
         validators: Vec::new(),
     };
     if trim {
@@ -247,6 +248,15 @@ pub fn shown_until(settings: &cache::Settings, fetched: DateTime<Utc>) -> DateTi
     chrono::Duration::try_seconds(secs)
         .and_then(|d| fetched.checked_add_signed(d))
         .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// The `motd_file` pam_motd may show (a text one; Markdown is for web portals), as the cache
+/// records it for logins to know.
+pub fn pam_motd_file(cfg: &Config) -> Option<String> {
+    cfg.motd_file
+        .as_ref()
+        .filter(|_| !cfg.motd_markdown)
+        .map(|p| p.display().to_string())
 }
 
 /// The page's components (not its group rows), each naming its group.
