@@ -20,6 +20,7 @@ use crate::util;
 
 const SH_SNIPPET: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/profile.d/motd-status.sh");
 const CSH_SNIPPET: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/profile.d/motd-status.csh");
+const FISH_SNIPPET: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/profile.d/motd-status.fish");
 
 /// The site's switch, as the snippets spell it. Tests run copies that name a file of their own
 /// instead, so that a package installed on the machine running them changes nothing.
@@ -43,6 +44,7 @@ const RUN_SECONDS: &str = "20";
 enum Syntax {
     Posix,
     Csh,
+    Fish,
 }
 
 struct Shell {
@@ -112,6 +114,14 @@ const SHELLS: &[Shell] = &[
         source: "source {}",
         syntax: Syntax::Csh,
     },
+    Shell {
+        // A login shell, as fish reads its vendor conf.d at every start.
+        name: "fish",
+        program: "fish",
+        options: &["--no-config", "--login"],
+        source: "source {}",
+        syntax: Syntax::Fish,
+    },
 ];
 
 impl Shell {
@@ -119,6 +129,7 @@ impl Shell {
         match self.syntax {
             Syntax::Posix => SH_SNIPPET,
             Syntax::Csh => CSH_SNIPPET,
+            Syntax::Fish => FISH_SNIPPET,
         }
     }
 }
@@ -152,7 +163,7 @@ impl World {
         util::Run::fetch().arg("--config").arg(&config).success();
         let cache = dir.path().join("status.json");
         let switch = dir.path().join("disabled").display().to_string();
-        for snippet in [SH_SNIPPET, CSH_SNIPPET] {
+        for snippet in [SH_SNIPPET, CSH_SNIPPET, FISH_SNIPPET] {
             let text = fs::read_to_string(snippet).unwrap();
             assert!(text.contains(SITE_SWITCH), "{snippet} names no site switch");
             let copy = dir.path().join(Path::new(snippet).file_name().unwrap());
@@ -283,6 +294,7 @@ impl<'a> Run<'a> {
         let (start, end, separator) = match self.shell.syntax {
             Syntax::Posix => ("printf '[start]\\n'", "printf '[end %s]\\n' \"$?\"", "\n"),
             Syntax::Csh => ("echo '[start]'", "echo \"[end $status]\"", "; "),
+            Syntax::Fish => ("printf '[start]\\n'", "printf '[end %s]\\n' $status", "\n"),
         };
         let mut lines = vec![start.to_string()];
         lines.extend(self.before.iter().cloned());
@@ -563,12 +575,13 @@ fn relative_path_entries_are_skipped() {
 
 #[test]
 fn the_status_before_sourcing_is_kept() {
-    // csh starts every sourced file with status 0, so there it ends with 0, as an empty file does.
+    // csh starts every sourced file with status 0, so there it ends with 0, as an empty file does;
+    // fish's `source` has the status of the file's last command, which is `true`.
     let world = World::new();
     each_shell(|shell| {
         let status = match shell.syntax {
             Syntax::Posix => "3",
-            Syntax::Csh => "0",
+            Syntax::Csh | Syntax::Fish => "0",
         };
         let run = Run::new(shell, true, Terminal::Full).before("sh -c 'exit 3'");
         shown(&run.go(&world)?, status)?;
@@ -663,6 +676,8 @@ fn aliases_and_functions_do_not_get_in_the_way() {
             Syntax::Csh => run
                 .before("alias motd-status echo alias")
                 .before("alias sh echo alias"),
+            // fish allows no function named like its builtins (test, string, set).
+            Syntax::Fish => run.before("function motd-status; echo function; end"),
         };
         let seen = run.go(&world)?;
         shown(&seen, "0")?;
@@ -694,6 +709,7 @@ fn sourcing_leaves_no_names_behind() {
             match shell.syntax {
                 Syntax::Posix => format!("{{ set; set -o; alias; }} >{file}"),
                 Syntax::Csh => format!("( set; setenv; alias ) >{file}"),
+                Syntax::Fish => format!("begin; set -n; functions -a -n; end >{file}"),
             }
         };
         // The lines of `set`, `set -o` and `alias` that sourcing changed, by variable name.
