@@ -220,7 +220,7 @@ const MARK_WIDTH: usize = 10;
 
 /// "1 incident, 2 maintenances, 1 resolved, 1 degraded": everything the view counts,
 /// listed or not.
-fn counts(view: &View<'_>) -> String {
+fn counts(view: &View<'_>, cache: &Cache, opts: &Options<'_>) -> String {
     let c: Counts = view.counts();
     let parts = [
         (c.incident, "incident", "incidents"),
@@ -242,10 +242,30 @@ fn counts(view: &View<'_>) -> String {
         words.push(format!("{} more", view.omitted_unsorted));
     }
     if words.is_empty() {
-        "all systems operational".to_owned()
+        // Never without saying as of when: an empty view is a claim about the page.
+        format!(
+            "all systems operational as of {}",
+            opts.zone.format(crate::select::seen_at(cache))
+        )
     } else {
         words.join(", ")
     }
+}
+
+/// The line under a cluster's view when names in its config matched nothing on the page.
+fn incomplete_line(view: &View<'_>) -> Option<String> {
+    (!view.unmatched.is_empty()).then(|| {
+        let names: Vec<String> = view
+            .unmatched
+            .iter()
+            .map(|n| format!("{:?}", terminal(n)))
+            .collect();
+        format!(
+            "(may be incomplete: {} {} nothing on the page; see motd-status-fetch --check)",
+            names.join(", "),
+            if names.len() == 1 { "matches" } else { "match" }
+        )
+    })
 }
 
 /// The line under a view whose entries the cache could not all hold, or `None`.
@@ -316,29 +336,36 @@ fn text(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
     }
     let mut budget = opts.max_items.unwrap_or(usize::MAX);
     for view in views {
+        // The part no cluster covers is left out when empty, unless it is the whole page.
         if opts.all
             && view.cluster.is_none()
             && view.entries.is_empty()
             && view.omitted_total() == 0
+            && !cache.clusters.is_empty()
         {
             continue;
         }
-        let title = match (view.cluster, opts.all) {
-            (Some(c), _) => terminal(c),
-            (None, true) if cache.clusters.is_empty() => "Whole page".to_owned(),
-            (None, true) => "Not in any cluster".to_owned(),
-            (None, false) => "this host".to_owned(),
+        let (prefix, title) = match (view.cluster, opts.all) {
+            (Some(c), _) => ("Status of ", terminal(c)),
+            (None, true) if cache.clusters.is_empty() => ("", "Whole page".to_owned()),
+            (None, true) => ("", "Not in any cluster".to_owned()),
+            (None, false) => ("Status of ", "this host".to_owned()),
         };
         if opts.all {
             // A blank line between clusters, and one after the page's title line.
             out.buf.push('\n');
         }
-        let summary = format!(": {}", counts(view));
+        let summary = format!(": {}", counts(view, cache, opts));
         out.line(&[
-            ("Status of ", None),
+            (prefix, None),
             (&title, Some(Paint::Bold)),
             (&summary, None),
         ]);
+        if !opts.login
+            && let Some(line) = incomplete_line(view)
+        {
+            out.line(&[("  ", None), (&line, Some(Paint::Dim))]);
+        }
         let shown = view.entries.len().min(budget);
         for e in &view.entries[..shown] {
             entry(&mut out, e, opts);
@@ -410,11 +437,10 @@ fn entry(out: &mut Out, e: &Entry<'_>, opts: &Options<'_>) {
     ]);
     let mut detail = when(e, opts);
     if !affected.is_empty() {
-        let names: Vec<&str> = affected.iter().map(|c| c.name.as_str()).collect();
         if !detail.is_empty() {
             detail.push_str(" · ");
         }
-        detail.push_str(&terminal(&names.join(", ")));
+        detail.push_str(&terminal(&affected_names(affected).join(", ")));
     }
     if !detail.is_empty() {
         out.line(&[(&indent, None), (&detail, None)]);
@@ -431,6 +457,23 @@ fn entry(out: &mut Out, e: &Entry<'_>, opts: &Options<'_>) {
     if let Some(link) = item.shortlink.as_deref() {
         out.line(&[(&indent, None), (&terminal(link), Some(Paint::Dim))]);
     }
+}
+
+/// The names of an item's affected components, each qualified by its group when another of
+/// them has the same name ("Oregon / PostgreSQL, Virginia / PostgreSQL"). Page text, raw.
+fn affected_names(affected: &[&crate::cache::Component]) -> Vec<String> {
+    affected
+        .iter()
+        .map(|c| {
+            let repeated = affected
+                .iter()
+                .any(|o| o.id != c.id && o.name.eq_ignore_ascii_case(&c.name));
+            match (&c.group, repeated) {
+                (Some(g), true) => format!("{g} / {}", c.name),
+                _ => c.name.clone(),
+            }
+        })
+        .collect()
 }
 
 fn component_name(group: Option<&str>, name: &str) -> String {
@@ -532,6 +575,9 @@ struct JsonView<'a> {
     counts: Counts,
     omitted: Counts,
     more: usize,
+    /// Names in the cluster's config that matched nothing on the page: the view may be
+    /// incomplete.
+    unmatched: &'a [String],
     items: Vec<JsonEntry<'a>>,
 }
 
@@ -556,8 +602,9 @@ struct JsonItem<'a> {
     resolved_at: Option<DateTime<Utc>>,
     scheduled_for: Option<DateTime<Utc>>,
     scheduled_until: Option<DateTime<Utc>>,
-    /// Names of the affected components that matter in this view.
-    components: Vec<&'a str>,
+    /// Names of the affected components that matter in this view (qualified by their group
+    /// where two share a name).
+    components: Vec<String>,
     update: Option<&'a str>,
     page: &'a str,
 }
@@ -584,6 +631,7 @@ fn json(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
             counts: v.counts(),
             omitted: v.omitted,
             more: v.omitted_total(),
+            unmatched: v.unmatched,
             items: v.entries.iter().map(entry_json).collect(),
         })
         .collect();
@@ -667,7 +715,7 @@ fn entry_json<'a>(e: &Entry<'a>) -> JsonEntry<'a> {
             resolved_at: item.resolved_at,
             scheduled_for: item.scheduled_for,
             scheduled_until: item.scheduled_until,
-            components: affected.iter().map(|c| c.name.as_str()).collect(),
+            components: affected_names(affected),
             update: item.update.as_deref(),
             page: &e.source.name,
         }),
@@ -692,7 +740,10 @@ fn markdown(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
             continue;
         }
         let title = v.cluster.map_or_else(|| "Status".to_owned(), terminal);
-        let _ = writeln!(s, "### {}: {}\n", md(&title), md(&counts(v)));
+        let _ = writeln!(s, "### {}: {}\n", md(&title), md(&counts(v, cache, opts)));
+        if let Some(line) = incomplete_line(v) {
+            let _ = writeln!(s, "*{}*\n", md(&line));
+        }
         for e in &v.entries {
             let (mark, _) = marker(e);
             let (item, affected) = match &e.what {

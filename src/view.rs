@@ -67,16 +67,25 @@ pub struct View<'a> {
     /// Left out but not counted by section (a cache of the previous release says only how
     /// many).
     pub omitted_unsorted: usize,
+    /// The cluster's config names that matched nothing on the page at the last fetch: the
+    /// view may be incomplete.
+    pub unmatched: &'a [String],
 }
 
 impl<'a> View<'a> {
     /// The view of `scope` at `now`.
     pub fn of(cache: &'a Cache, scope: Scope<'a>, now: DateTime<Utc>) -> View<'a> {
         let entries = select::entries(cache, scope, now);
-        let (cluster, name, omitted, more) = match scope {
-            Scope::Cluster(c) => (Some(c.name.as_str()), "cluster", c.omitted, c.more),
-            Scope::NoCluster => (None, "no_cluster", cache.no_cluster_omitted, 0),
-            Scope::Unclaimed => (None, "unclaimed", cache.unclaimed_omitted, 0),
+        let (cluster, name, omitted, more, unmatched) = match scope {
+            Scope::Cluster(c) => (
+                Some(c.name.as_str()),
+                "cluster",
+                c.omitted,
+                c.more,
+                c.unmatched.as_slice(),
+            ),
+            Scope::NoCluster => (None, "no_cluster", cache.no_cluster_omitted, 0, &[][..]),
+            Scope::Unclaimed => (None, "unclaimed", cache.unclaimed_omitted, 0, &[][..]),
         };
         View {
             cluster,
@@ -84,6 +93,7 @@ impl<'a> View<'a> {
             entries,
             omitted,
             omitted_unsorted: more.saturating_sub(omitted.total()),
+            unmatched,
         }
     }
 

@@ -294,3 +294,69 @@ fn a_mirror_of_the_previous_release_shows_its_views() {
         );
     }
 }
+
+/// A cluster whose names match nothing says so under its view (it never just claims all is
+/// well), components that share a name are told apart by their group, and a healthy page with
+/// no cluster says all is well and as of when.
+#[test]
+fn incomplete_views_repeated_names_and_a_healthy_page_say_what_they_are() {
+    let dir = tempdir();
+    let summary = json!({
+        "page": {"name": "P", "url": "https://p.example"},
+        "components": [
+            {"id": "g1", "name": "Oregon", "status": "operational", "group": true},
+            {"id": "g2", "name": "Virginia", "status": "operational", "group": true},
+            {"id": "c1", "name": "PostgreSQL", "status": "operational", "group_id": "g1"},
+            {"id": "c2", "name": "PostgreSQL", "status": "operational", "group_id": "g2"}
+        ],
+        "incidents": [{"id": "i1", "name": "Slow queries", "status": "investigating", "impact": "minor",
+            "created_at": at(-1), "started_at": at(-1),
+            "components": [{"id": "c1", "name": "PostgreSQL"}, {"id": "c2", "name": "PostgreSQL"}],
+            "incident_updates": []}],
+        "scheduled_maintenances": [],
+    });
+    write_page(&dir.path().join("page"), &summary, None);
+    let cfg = write_config(
+        dir.path(),
+        &dir.path().join("page").display().to_string(),
+        "[[cluster]]\nname = \"DB\"\ngroups = [\"Oregon\", \"Virginia\"]\nhosts = [\"db-*\"]\n\
+         [[cluster]]\nname = \"Typo\"\ngroups = [\"Orgeon\"]\nhosts = [\"t-*\"]\n",
+    );
+    let out = Run::fetch().arg("--config").arg(&cfg).output();
+    assert_eq!(out.code(), 0);
+    let db = show(dir.path(), NOW, &["--cluster", "DB"]);
+    assert!(
+        db.contains("Oregon / PostgreSQL, Virginia / PostgreSQL"),
+        "{db}"
+    );
+    let typo = show(dir.path(), NOW, &["--cluster", "Typo"]);
+    assert!(
+        typo.contains("(may be incomplete: \"Orgeon\" matches nothing on the page"),
+        "{typo}"
+    );
+    let json: Value = serde_json::from_str(&show(
+        dir.path(),
+        NOW,
+        &["--cluster", "Typo", "--format", "json"],
+    ))
+    .unwrap();
+    assert_eq!(json["views"][0]["unmatched"], json!(["Orgeon"]));
+    // No cluster, nothing to report: all is well, as of the last confirmation.
+    let healthy = tempdir();
+    write_page(
+        &healthy.path().join("page"),
+        &json!({"page": {"name": "P", "url": "https://p.example"}, "components": [], "incidents": []}),
+        None,
+    );
+    let cfg = write_config(
+        healthy.path(),
+        &healthy.path().join("page").display().to_string(),
+        "",
+    );
+    Run::fetch().arg("--config").arg(&cfg).success();
+    let all = show(healthy.path(), NOW, &["--all"]);
+    assert!(
+        all.contains("Whole page: all systems operational as of Thu 26 Nov 09:30 CET"),
+        "{all}"
+    );
+}

@@ -349,7 +349,7 @@ fn nothing_to_report_prints_nothing_at_login() {
     assert!(
         plain
             .stdout()
-            .starts_with("Status of Alpha: all systems operational\n"),
+            .starts_with("Status of Alpha: all systems operational as of Sun 20 Dec 08:59 CET\n"),
         "{}",
         plain.stdout()
     );
