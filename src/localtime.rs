@@ -55,6 +55,25 @@ impl LocalZone {
         format!("{} {}", format_naive(n), abbr)
     }
 
+    /// "Thu 9 Mar 2023 14:00 PST" when `year` is set, else as [`LocalZone::format`].
+    pub fn format_with_year(&self, t: DateTime<Utc>, year: bool) -> String {
+        if !year {
+            return self.format(t);
+        }
+        let (n, abbr) = self.at(t);
+        let s = format_naive(n);
+        // "Thu 9 Mar 14:00" → "Thu 9 Mar 2023 14:00".
+        match s.rsplit_once(' ') {
+            Some((date, time)) => format!("{date} {} {time} {abbr}", n.year()),
+            None => format!("{s} {abbr}"),
+        }
+    }
+
+    /// The local year at `t`.
+    pub fn year(&self, t: DateTime<Utc>) -> i32 {
+        self.at(t).0.year()
+    }
+
     /// "09:00 CET" (for the end of a window on the same day).
     pub fn format_time(&self, t: DateTime<Utc>) -> String {
         let (n, abbr) = self.at(t);

@@ -484,17 +484,20 @@ fn component_name(group: Option<&str>, name: &str) -> String {
 }
 
 /// "since Tue 12 Nov 09:00 CET (2 hours ago)", "Thu 14 Nov 08:00–12:00 CET (in 2 days)", …
+/// Dates carry their year when it is not this one (both ends of a window, when they differ).
 fn when(e: &Entry<'_>, opts: &Options<'_>) -> String {
     let What::Item { item, .. } = &e.what else {
         return String::new();
     };
     let z = opts.zone;
-    let at = |t: DateTime<Utc>| format!("{} ({})", z.format(t), relative(t, opts.now));
+    let this_year = z.year(opts.now);
+    let date = |t: DateTime<Utc>| z.format_with_year(t, z.year(t) != this_year);
+    let at = |t: DateTime<Utc>| format!("{} ({})", date(t), relative(t, opts.now));
     // Something that already happened, by the page's clock: if that is ahead of ours, say so
     // rather than "since … (in 6 days)".
     let past = |t: DateTime<Utc>| {
         if t.signed_duration_since(opts.now).num_seconds() > crate::view::CLOCK_SKEW_SECONDS {
-            format!("{} (ahead of this host's clock)", z.format(t))
+            format!("{} (ahead of this host's clock)", date(t))
         } else {
             at(t)
         }
@@ -512,32 +515,46 @@ fn when(e: &Entry<'_>, opts: &Options<'_>) -> String {
             let (Some(start), end) = (item.scheduled_for, item.scheduled_until) else {
                 return String::new();
             };
-            let rel_to = if e.section == Section::MaintenanceNow {
-                end.unwrap_or(start)
-            } else {
-                start
+            let now = opts.now;
+            let ago = |t: DateTime<Utc>| relative(t, now).replace(" ago", "");
+            let rel = match (e.section, end) {
+                // The page still says "in progress" after the window: it overran.
+                (Section::MaintenanceNow, Some(end)) if end <= now => {
+                    format!("ended {} ago, still in progress", ago(end))
+                }
+                (Section::MaintenanceNow, Some(end)) => format!("ends {}", relative(end, now)),
+                (Section::MaintenanceNow, None) => relative(start, now),
+                // Still "scheduled" after its start: it is late.
+                (_, _) if start <= now => format!("was to start {} ago", ago(start)),
+                (_, _) => relative(start, now),
             };
-            let rel = relative(rel_to, opts.now);
-            let rel = if e.section == Section::MaintenanceNow && end.is_some() {
-                format!("ends {rel}")
-            } else {
-                rel
-            };
-            match end {
-                Some(end) if z.same_day(start, end) => {
+            let backwards = end.is_some_and(|end| end < start);
+            let years =
+                end.is_some_and(|end| z.year(end) != z.year(start)) || z.year(start) != this_year;
+            let window = match end {
+                Some(end) if !years && !backwards && z.same_day(start, end) => {
                     let s = z.format(start);
                     // "Thu 14 Nov 08:00 CET" → "Thu 14 Nov 08:00–12:00 CET" when the zone holds.
                     let e_time = z.format_time(end);
                     let (s_head, s_zone) = s.rsplit_once(' ').unwrap_or((&s, ""));
                     let (e_hm, e_zone) = e_time.split_once(' ').unwrap_or((&e_time, ""));
                     if s_zone == e_zone {
-                        format!("{s_head}–{e_hm} {s_zone} ({rel})")
+                        format!("{s_head}–{e_hm} {s_zone}")
                     } else {
-                        format!("{s} – {e_time} ({rel})")
+                        format!("{s} – {e_time}")
                     }
                 }
-                Some(end) => format!("{} – {} ({rel})", z.format(start), z.format(end)),
-                None => format!("from {} ({rel})", z.format(start)),
+                Some(end) => format!(
+                    "{} – {}",
+                    z.format_with_year(start, years),
+                    z.format_with_year(end, years)
+                ),
+                None => format!("from {}", z.format_with_year(start, years)),
+            };
+            if backwards {
+                format!("{window} ({rel}; the page has it end before it starts)")
+            } else {
+                format!("{window} ({rel})")
             }
         }
         Section::Component => String::new(),

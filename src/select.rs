@@ -196,7 +196,12 @@ pub fn section_of(
             // `scheduled`, or a status this build does not know: go by the window.
             _ => {
                 let start = item.scheduled_for?;
-                if item.scheduled_until.is_some_and(|end| end <= now) {
+                // An end before the start is the page's mistake: it must not hide a
+                // maintenance still ahead, so it counts only once the start has passed.
+                let end = item
+                    .scheduled_until
+                    .filter(|&end| end > start || start <= now);
+                if end.is_some_and(|end| end <= now) {
                     None
                 } else if start <= now && item.status != "scheduled" {
                     Some(Section::MaintenanceNow)

@@ -360,3 +360,40 @@ fn incomplete_views_repeated_names_and_a_healthy_page_say_what_they_are() {
         "{all}"
     );
 }
+
+/// Times say what they mean: an overrun, a late start, an end before the start (shown, marked,
+/// and not hidden while the start is ahead), and the year when it is not this one.
+#[test]
+fn times_that_went_wrong_say_so() {
+    let dir = tempdir();
+    let m = |id: &str, status: &str, from: i64, until: i64| {
+        json!({"id": id, "name": format!("Work {id}"), "status": status, "impact": "maintenance",
+            "created_at": at(-100), "updated_at": at(-1),
+            "scheduled_for": at(from), "scheduled_until": at(until),
+            "components": [], "incident_updates": []})
+    };
+    let mut items = vec![
+        m("overrun", "in_progress", -6, -3),
+        m("late", "scheduled", -2, 4),
+        m("backwards", "scheduled", 30, 2),
+    ];
+    items.push(json!({"id": "old", "name": "Tape library offline", "status": "investigating",
+        "impact": "minor", "created_at": "2025-12-01T10:00:00Z", "started_at": "2025-12-01T10:00:00Z",
+        "components": [], "incident_updates": []}));
+    let cfg = page(dir.path(), "operational", items);
+    Run::fetch().arg("--config").arg(&cfg).success();
+    let out = show(dir.path(), NOW, &["--hostname", "alpha-login1"]);
+    assert!(
+        out.contains("(ended 3 hours ago, still in progress)"),
+        "{out}"
+    );
+    assert!(out.contains("(was to start 2 hours ago)"), "{out}");
+    assert!(
+        out.contains("the page has it end before it starts)"),
+        "{out}"
+    );
+    assert!(out.contains("since Mon 1 Dec 2025 11:00 CET"), "{out}");
+    // Three hours on, the backwards one's "end" has passed but its start has not: still there.
+    let later = show(dir.path(), &at(3), &["--hostname", "alpha-login1"]);
+    assert!(later.contains("Work backwards"), "{later}");
+}
