@@ -56,7 +56,7 @@ Usage: motd-status [OPTIONS]
 Options:
   --login               What login shells run: print nothing when there is nothing to report,
                         never print errors, always exit 0, give up after the deadline
-  --all                 Show every cluster of the page, not just this host's
+  -a, --all             Show every cluster of the page, not just this host's
   --cluster NAME        Show this cluster instead of the one the hostname matches
   --hostname NAME       Match this hostname instead of the machine's
   --cache PATH          Read this cache [env: MOTD_STATUS_CACHE]
@@ -165,7 +165,11 @@ impl Action {
 }
 
 fn parse_deadline(v: &str) -> Result<Duration, String> {
-    humantime::parse_duration(v).map_err(|e| format!("{v:?} is not a duration like 200ms: {e}"))
+    match humantime::parse_duration(v) {
+        Ok(d) if d.is_zero() => Err(format!("{v:?}: a deadline must be more than 0")),
+        Ok(d) => Ok(d),
+        Err(e) => Err(format!("{v:?} is not a duration like 200ms: {e}")),
+    }
 }
 
 /// The whole program, from its arguments (without the program name).

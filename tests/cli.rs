@@ -11,7 +11,8 @@ fn help_names_the_environment_and_files_and_answers_before_any_io() {
         .stdout();
     for needle in [
         "--login",
-        "--all",
+        "-a, --all",
+        "MOTD_SHOWN",
         "--format",
         "MOTD_STATUS_CACHE",
         "MOTD_STATUS_DEADLINE",
@@ -28,6 +29,8 @@ fn help_names_the_environment_and_files_and_answers_before_any_io() {
         .stdout();
     for needle in [
         "--check",
+        "--status",
+        "-c, --config",
         "--list-groups",
         "MOTD_STATUS_CONFIG",
         "HTTPS_PROXY",
@@ -39,6 +42,14 @@ fn help_names_the_environment_and_files_and_answers_before_any_io() {
             "motd-status-fetch --help lacks {needle}"
         );
     }
+    // A deadline of nothing is a usage error, not "gave up after 0s (a hung filesystem?)".
+    let zero = Run::display().args(["--deadline", "0"]).output();
+    assert_eq!(zero.code(), 2);
+    assert!(
+        zero.stderr().contains("must be more than 0"),
+        "{}",
+        zero.stderr()
+    );
     let v = env!("CARGO_PKG_VERSION");
     assert_eq!(
         Run::display().arg("--version").success().stdout(),

@@ -425,8 +425,53 @@ fn read_raw(file: &ConfigText) -> Result<Raw, ConfigError> {
     toml::from_str(file.text).map_err(|e| {
         let span = e.span();
         let key = span.clone().and_then(|s| key_at(file.text, s.start));
-        file.error(span, key.as_deref(), e.message().trim())
+        let table = span.clone().and_then(|s| table_at(file.text, s.start));
+        file.error(
+            span,
+            key.as_deref(),
+            plain_toml_error(e.message().trim(), table.as_deref()),
+        )
     })
+}
+
+/// TOML's (serde's) messages, in the words of the config: what to write instead.
+fn plain_toml_error(message: &str, table: Option<&str>) -> String {
+    if let Some(name) = table
+        && message.contains("expected a sequence")
+    {
+        return format!(
+            "[{name}] is one table, but there may be several: write [[{name}]] for each"
+        );
+    }
+    if message.starts_with("duplicate key") {
+        return "is set twice: keep one".to_owned();
+    }
+    for (serde, plain) in [
+        ("expected usize", "a whole number such as 8, without quotes"),
+        ("expected u64", "a whole number, without quotes"),
+        ("expected u32", "a whole number, without quotes"),
+        ("expected a boolean", "true or false, without quotes"),
+        ("expected a string", "a quoted string"),
+        ("expected a sequence", "a list such as [\"a\", \"b\"]"),
+    ] {
+        if message.contains(serde) {
+            let got = message
+                .strip_prefix("invalid type: ")
+                .and_then(|m| m.split(", expected").next())
+                .unwrap_or("something else");
+            return format!("must be {plain}, not {got}");
+        }
+    }
+    message.to_owned()
+}
+
+/// The table a `[name]` header line at byte `at` opens.
+fn table_at(text: &str, at: usize) -> Option<String> {
+    let at = at.min(text.len());
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[start..].lines().next()?.trim();
+    let name = line.strip_prefix('[')?.strip_suffix(']')?;
+    (!name.starts_with('[')).then(|| name.trim().to_owned())
 }
 
 /// `mirror`, resolved like `page`. A mirror copies another fetcher's cache whole, so it
@@ -943,6 +988,29 @@ mod tests {
         assert_eq!(c.settings.recent_seconds, 2 * 86400);
         assert_eq!(c.settings.upcoming_seconds, 7 * 86400);
         assert!(c.settings.show_unscoped);
+    }
+
+    #[test]
+    fn toml_mistakes_get_plain_words() {
+        let e = p("page = \"./p\"\n[cluster]\nname = \"A\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(":2:") && e.contains("write [[cluster]]"), "{e}");
+        let e = p("page = \"./p\"\npage = \"./q\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("key `page`: is set twice"), "{e}");
+        let e = p("page = \"./p\"\n[login]\nmax_items = \"8\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("key `max_items`: must be a whole number such as 8, without quotes, not string \"8\""),
+            "{e}"
+        );
+        let e = p("page = \"./p\"\nshow_unscoped = \"yes\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("must be true or false"), "{e}");
     }
 
     #[test]

@@ -31,7 +31,7 @@ motd-status-fetch: fetch a Statuspage page into the local cache that motd-status
 Usage: motd-status-fetch [OPTIONS]
 
 Options:
-  --config PATH       Read this config [env: MOTD_STATUS_CONFIG]
+  -c, --config PATH   Read this config [env: MOTD_STATUS_CONFIG]
                       [default: /etc/motd-status/config.toml]
   --list-groups       Print the page's component groups and components with their ids
   --check             Check the config against the page and print what each cluster covers
