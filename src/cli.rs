@@ -259,6 +259,7 @@ fn show(args: &Args, color: bool, width: usize) -> Result<String, String> {
         color: color && format == Format::Text,
         width,
         login: args.login,
+        ascii: crate::view::ascii_locale(),
     };
     let out = view::render_loaded(&cache, chosen, &req);
     // The process exits right after printing: freeing every string of the cache one by one

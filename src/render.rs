@@ -30,7 +30,28 @@ struct Options<'a> {
     all: bool,
     /// The command that lists every entry of this view, for the "… and K more" line.
     more_command: String,
+    /// The program's own decorations.
+    deco: Deco,
 }
+
+/// The program's own decorations: typographic in a UTF-8 locale, ASCII in the C locale.
+#[derive(Clone, Copy)]
+struct Deco {
+    ellipsis: &'static str,
+    dash: &'static str,
+    dot: &'static str,
+}
+
+const UTF8: Deco = Deco {
+    ellipsis: "…",
+    dash: "–",
+    dot: "·",
+};
+const ASCII: Deco = Deco {
+    ellipsis: "...",
+    dash: "-",
+    dot: "-",
+};
 
 /// Lays out `views` as the request asks.
 pub fn render(cache: &Cache, views: &[View<'_>], req: &Request<'_>) -> String {
@@ -42,6 +63,7 @@ pub fn render(cache: &Cache, views: &[View<'_>], req: &Request<'_>) -> String {
         max_items: req.login.then_some(cache.settings.max_items),
         login: req.login,
         all: matches!(req.target, Target::All),
+        deco: if req.ascii { ASCII } else { UTF8 },
         more_command: match req.target {
             Target::Cluster(name) => format!("motd-status --cluster {}", shell_word(name)),
             _ => "motd-status".to_owned(),
@@ -99,6 +121,8 @@ struct Out {
     buf: String,
     color: bool,
     width: usize,
+    /// What ends a line cut short.
+    ellipsis: &'static str,
 }
 
 impl Out {
@@ -109,7 +133,7 @@ impl Out {
         let mut room = if total <= width {
             usize::MAX
         } else {
-            width - 1
+            width - cols(self.ellipsis)
         };
         for (text, paint) in parts {
             // Most parts fit whole: no need to walk them character by character.
@@ -137,7 +161,7 @@ impl Out {
                 shown.push_str(unit);
             }
             if cut {
-                shown.push('…');
+                shown.push_str(self.ellipsis);
             }
             match paint {
                 Some(p) if self.color && !shown.is_empty() => {
@@ -269,11 +293,12 @@ fn incomplete_line(view: &View<'_>) -> Option<String> {
 }
 
 /// The line under a view whose entries the cache could not all hold, or `None`.
-fn omitted_line(cache: &Cache, view: &View<'_>) -> Option<String> {
+fn omitted_line(cache: &Cache, view: &View<'_>, opts: &Options<'_>) -> Option<String> {
     let n = view.omitted_total();
     (n > 0).then(|| {
         format!(
-            "… and {n} more, past what the cache keeps: {}",
+            "{} and {n} more, past what the cache keeps: {}",
+            opts.deco.ellipsis,
             page_url(cache)
         )
     })
@@ -322,6 +347,7 @@ fn text(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
         buf: String::new(),
         color: opts.color,
         width: opts.width,
+        ellipsis: opts.deco.ellipsis,
     };
     // Whether a login says anything at all is decided once, for every format, in view.rs.
     let (stale, expired) = staleness(cache, opts.now);
@@ -377,9 +403,14 @@ fn text(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
             let omitted = view.omitted_total();
             let line = match (hidden, omitted) {
                 (0, 0) => None,
-                (0, n) => Some(format!("… and {n} more: {}", page_url(cache))),
+                (0, n) => Some(format!(
+                    "{} and {n} more: {}",
+                    opts.deco.ellipsis,
+                    page_url(cache)
+                )),
                 (k, n) => Some(format!(
-                    "… and {} more: {}",
+                    "{} and {} more: {}",
+                    opts.deco.ellipsis,
                     k.saturating_add(n),
                     opts.more_command
                 )),
@@ -387,7 +418,7 @@ fn text(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
             if let Some(line) = line {
                 out.line(&[(&line, Some(Paint::Dim))]);
             }
-        } else if let Some(line) = omitted_line(cache, view) {
+        } else if let Some(line) = omitted_line(cache, view, opts) {
             out.line(&[(&line, Some(Paint::Dim))]);
         }
     }
@@ -397,8 +428,9 @@ fn text(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
     if !opts.all {
         out.line(&[(
             &format!(
-                "Details: {} · every cluster: motd-status --all",
-                page_url(cache)
+                "Details: {} {} every cluster: motd-status --all",
+                page_url(cache),
+                opts.deco.dot
             ),
             Some(Paint::Dim),
         )]);
@@ -438,7 +470,9 @@ fn entry(out: &mut Out, e: &Entry<'_>, opts: &Options<'_>) {
     let mut detail = when(e, opts);
     if !affected.is_empty() {
         if !detail.is_empty() {
-            detail.push_str(" · ");
+            detail.push(' ');
+            detail.push_str(opts.deco.dot);
+            detail.push(' ');
         }
         detail.push_str(&terminal(&affected_names(affected).join(", ")));
     }
@@ -539,14 +573,15 @@ fn when(e: &Entry<'_>, opts: &Options<'_>) -> String {
                     let (s_head, s_zone) = s.rsplit_once(' ').unwrap_or((&s, ""));
                     let (e_hm, e_zone) = e_time.split_once(' ').unwrap_or((&e_time, ""));
                     if s_zone == e_zone {
-                        format!("{s_head}–{e_hm} {s_zone}")
+                        format!("{s_head}{}{e_hm} {s_zone}", opts.deco.dash)
                     } else {
-                        format!("{s} – {e_time}")
+                        format!("{s} {} {e_time}", opts.deco.dash)
                     }
                 }
                 Some(end) => format!(
-                    "{} – {}",
+                    "{} {} {}",
                     z.format_with_year(start, years),
+                    opts.deco.dash,
                     z.format_with_year(end, years)
                 ),
                 None => format!("from {}", z.format_with_year(start, years)),
@@ -797,7 +832,7 @@ fn markdown(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
             }
             s.push('\n');
         }
-        if let Some(line) = omitted_line(cache, v) {
+        if let Some(line) = omitted_line(cache, v, opts) {
             let _ = writeln!(s, "- *{}*", md(&line));
         }
         s.push('\n');
@@ -836,6 +871,7 @@ mod tests {
             buf: String::new(),
             color: false,
             width,
+            ellipsis: "…",
         };
         let parts: Vec<(&str, Option<Paint>)> = parts.iter().map(|p| (*p, None)).collect();
         out.line(&parts);

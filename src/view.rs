@@ -54,6 +54,24 @@ pub struct Request<'a> {
     pub width: usize,
     /// At login: nothing at all when there is nothing to report, at most `max_items` entries.
     pub login: bool,
+    /// The program's own decorations (`…`, `–`, `·`) in ASCII, for a terminal whose locale is
+    /// not UTF-8 (C or POSIX); page text passes as it is.
+    pub ascii: bool,
+}
+
+/// Whether the locale, as the C library reads it (`LC_ALL`, then `LC_CTYPE`, then `LANG`; the
+/// first set wins; none is the C locale), is not UTF-8.
+pub fn ascii_locale() -> bool {
+    let value = ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()));
+    match value {
+        None => true,
+        Some(v) => {
+            let v = v.to_ascii_lowercase();
+            !(v.contains("utf-8") || v.contains("utf8"))
+        }
+    }
 }
 
 /// A titled list of entries: a cluster's view, or one part of `--all`.

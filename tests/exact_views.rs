@@ -397,3 +397,67 @@ fn times_that_went_wrong_say_so() {
     let later = show(dir.path(), &at(3), &["--hostname", "alpha-login1"]);
     assert!(later.contains("Work backwards"), "{later}");
 }
+
+/// In the C locale the program's own decorations are ASCII; page text passes as it is.
+#[test]
+fn the_c_locale_gets_ascii_decorations() {
+    let dir = tempdir();
+    let cache = crate::util::sample_cache(dir.path());
+    let run = |lang: &str| {
+        Run::display()
+            .env("LANG", lang)
+            .args([
+                "--hostname",
+                "alpha-login1",
+                "--color",
+                "never",
+                "--width",
+                "60",
+                "--cache",
+            ])
+            .arg(&cache)
+            .success()
+            .stdout()
+    };
+    let utf8 = run("C.UTF-8");
+    assert!(
+        utf8.contains('·') && utf8.contains('–') && utf8.contains('…'),
+        "{utf8}"
+    );
+    for lang in ["C", "POSIX", "de_DE.ISO-8859-1"] {
+        let ascii = run(lang);
+        assert!(
+            !ascii.contains('·') && !ascii.contains('…'),
+            "{lang}: {ascii}"
+        );
+        assert!(
+            ascii.contains("08:00-14:00 CET") && ascii.contains("..."),
+            "{lang}: {ascii}"
+        );
+        // Page text is not the program's: its "–" (agpu05–agpu08) stays.
+        let page = Run::display()
+            .env("LANG", lang)
+            .args([
+                "--hostname",
+                "alpha-login1",
+                "--color",
+                "never",
+                "--width",
+                "300",
+                "--cache",
+            ])
+            .arg(&cache)
+            .success()
+            .stdout();
+        assert!(page.contains("agpu05–agpu08"), "{lang}: {page}");
+    }
+    // LC_ALL wins over LANG.
+    let all = Run::display()
+        .env("LANG", "C.UTF-8")
+        .env("LC_ALL", "C")
+        .args(["--hostname", "alpha-login1", "--color", "never", "--cache"])
+        .arg(&cache)
+        .success()
+        .stdout();
+    assert!(!all.contains('·'), "{all}");
+}

@@ -255,6 +255,7 @@ fn selecting_and_rendering_any_cache_never_panics_or_leaks_controls() {
                 color: colour,
                 width,
                 login: colour,
+                ascii: false,
             };
             let Ok(text) = view::render(&cache, &req(Format::Text)) else {
                 continue;

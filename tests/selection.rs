@@ -500,6 +500,7 @@ fn reading_one_view_renders_what_reading_everything_does() {
                         color: false,
                         width: 100,
                         login: false,
+                        ascii: false,
                     };
                     assert_eq!(
                         view::render_loaded(&part, chosen, &req).unwrap(),

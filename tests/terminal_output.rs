@@ -198,7 +198,7 @@ fn lines_fit_a_terminal_of_the_given_width() {
             let lines: Vec<&str> = expected.lines().collect();
             assert!(lines.len() > 20 && lines.len() < 99, "{expected}");
             let script = format!(
-                "env -i TZ={} MOTD_STATUS_NOW={} {} {}",
+                "env -i LANG=C.UTF-8 TZ={} MOTD_STATUS_NOW={} {} {}",
                 quoted(TZ),
                 quoted(NOW),
                 quoted(&display_bin().display().to_string()),

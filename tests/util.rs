@@ -60,11 +60,15 @@ impl Run {
             "all_proxy",
             "NO_PROXY",
             "no_proxy",
+            "LC_ALL",
+            "LC_CTYPE",
         ] {
             cmd.env_remove(var);
         }
+        // A UTF-8 locale, as logins have: the C locale makes the decorations ASCII.
         cmd.env("MOTD_STATUS_NOW", NOW)
             .env("TZ", TZ)
+            .env("LANG", "C.UTF-8")
             .stdin(Stdio::null());
         Run { cmd }
     }

@@ -176,6 +176,7 @@ fn compare(path: &Path, reference: &Cache, now: DateTime<Utc>, what: &str) {
                     color: format == Format::Text && login,
                     width: 100,
                     login,
+                    ascii: !login,
                 };
                 let want = view::render(reference, &req).expect("the reference renders");
                 let (cache, chosen) = view::load(path, target).expect("the cache reads");
@@ -299,6 +300,7 @@ fn past_the_cap_a_view_counts_exactly_what_the_cache_left_out() {
         color: false,
         width: 80,
         login: false,
+        ascii: false,
     };
     for target in [
         Target::Host("nowhere"),

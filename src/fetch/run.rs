@@ -519,6 +519,7 @@ fn motd_file(cfg: &Config, cache: &Cache, now: DateTime<Utc>) -> Exit {
         color: false,
         width: 80,
         login: true,
+        ascii: crate::view::ascii_locale(),
     };
     let text = match view::render(cache, &req) {
         Ok(t) => t,
