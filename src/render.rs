@@ -179,6 +179,28 @@ impl Out {
     }
 }
 
+impl Out {
+    /// An address, never cut: after `lead` when it fits, else alone on its own line, whole,
+    /// however wide (a cut address cannot be copied).
+    fn url(&mut self, lead: &str, url: &str) {
+        // Only one unbroken word is an address; anything else is text, cut like text.
+        if cols(lead) + cols(url) <= self.width.max(20) || url.contains(char::is_whitespace) {
+            self.line(&[(lead, None), (url, Some(Paint::Dim))]);
+            return;
+        }
+        if !lead.trim().is_empty() {
+            self.line(&[(lead.trim_end(), Some(Paint::Dim))]);
+        }
+        match self.color {
+            true => {
+                let _ = write!(self.buf, "\x1b[{}m{url}\x1b[0m", Paint::Dim.code());
+            }
+            false => self.buf.push_str(url),
+        }
+        self.buf.push('\n');
+    }
+}
+
 /// Display columns, counted the same way the cutting does.
 fn cols(s: &str) -> usize {
     if s.is_ascii() {
@@ -426,14 +448,18 @@ fn text(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
         out.line(&[(&s, Some(Paint::Dim))]);
     }
     if !opts.all {
-        out.line(&[(
-            &format!(
-                "Details: {} {} every cluster: motd-status --all",
-                page_url(cache),
-                opts.deco.dot
-            ),
-            Some(Paint::Dim),
-        )]);
+        let line = format!(
+            "Details: {} {} every cluster: motd-status --all",
+            page_url(cache),
+            opts.deco.dot
+        );
+        if cols(&line) <= out.width.max(20) {
+            out.line(&[(&line, Some(Paint::Dim))]);
+        } else {
+            // An address is never cut: it goes on a line of its own.
+            out.url("Details: ", &page_url(cache));
+            out.line(&[("every cluster: motd-status --all", Some(Paint::Dim))]);
+        }
     }
     out.buf
 }
@@ -467,17 +493,34 @@ fn entry(out: &mut Out, e: &Entry<'_>, opts: &Options<'_>) {
             None,
         ),
     ]);
-    let mut detail = when(e, opts);
-    if !affected.is_empty() {
-        if !detail.is_empty() {
-            detail.push(' ');
-            detail.push_str(opts.deco.dot);
-            detail.push(' ');
+    // The time, then the components: on one line when they fit; else the components on a
+    // line of their own, or counted when even that is too narrow (never cut to a letter).
+    let time = when(e, opts);
+    let names = terminal(&affected_names(affected).join(", "));
+    let room = out.width.max(20).saturating_sub(indent.len());
+    let joined = match (time.is_empty(), names.is_empty()) {
+        (false, false) => format!("{time} {} {names}", opts.deco.dot),
+        (false, true) => time.clone(),
+        (true, _) => names.clone(),
+    };
+    if cols(&joined) <= room || names.is_empty() || time.is_empty() && cols(&names) <= room {
+        if !joined.is_empty() {
+            out.line(&[(&indent, None), (&joined, None)]);
         }
-        detail.push_str(&terminal(&affected_names(affected).join(", ")));
-    }
-    if !detail.is_empty() {
-        out.line(&[(&indent, None), (&detail, None)]);
+    } else {
+        if !time.is_empty() {
+            out.line(&[(&indent, None), (&time, None)]);
+        }
+        if cols(&names) <= room {
+            out.line(&[(&indent, None), (&names, None)]);
+        } else {
+            let n = affected.len();
+            let counted = format!(
+                "{n} component{} (motd-status --format json lists them)",
+                if n == 1 { "" } else { "s" }
+            );
+            out.line(&[(&indent, None), (&counted, None)]);
+        }
     }
     // The newest update is worth its line when asked for, not at every login.
     if !opts.login
@@ -489,7 +532,7 @@ fn entry(out: &mut Out, e: &Entry<'_>, opts: &Options<'_>) {
         }
     }
     if let Some(link) = item.shortlink.as_deref() {
-        out.line(&[(&indent, None), (&terminal(link), Some(Paint::Dim))]);
+        out.url(&indent, &terminal(link));
     }
 }
 

@@ -412,7 +412,7 @@ fn the_c_locale_gets_ascii_decorations() {
                 "--color",
                 "never",
                 "--width",
-                "60",
+                "80",
                 "--cache",
             ])
             .arg(&cache)
@@ -460,4 +460,41 @@ fn the_c_locale_gets_ascii_decorations() {
         .success()
         .stdout();
     assert!(!all.contains('·'), "{all}");
+}
+
+/// Narrow terminals: an address is never cut (alone on its line, whole), and a list of
+/// components that does not fit beside the time goes on its own line, or is counted, never
+/// cut to a letter.
+#[test]
+fn narrow_terminals_keep_addresses_and_component_lists_whole() {
+    let dir = tempdir();
+    let cache = crate::util::sample_cache(dir.path());
+    let out = Run::display()
+        .args([
+            "--hostname",
+            "beta-login1",
+            "--color",
+            "never",
+            "--width",
+            "30",
+            "--cache",
+        ])
+        .arg(&cache)
+        .success()
+        .stdout();
+    assert!(
+        out.lines().any(|l| l == "https://stspg.io/scr0slow"),
+        "{out}"
+    );
+    assert!(
+        out.lines().any(|l| l == "https://status.hpc.example.org"),
+        "{out}"
+    );
+    assert!(!out.contains("stspg.io/…"), "{out}");
+    assert!(
+        out.contains("1 component (motd-status --format json lists them)")
+            || out.contains("Scratch filesystem"),
+        "{out}"
+    );
+    assert!(!out.contains("· S…"), "{out}");
 }

@@ -262,7 +262,8 @@ fn selecting_and_rendering_any_cache_never_panics_or_leaks_controls() {
             };
             crate::util::assert_clean(&text, colour);
             if !colour {
-                for line in text.lines() {
+                // An address alone on its line (one unbroken word) is never cut.
+                for line in text.lines().filter(|l| l.contains(' ')) {
                     assert!(
                         render::display_width(line) <= width.max(20),
                         "{line:?} is wider than {width}"
