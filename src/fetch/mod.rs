@@ -14,6 +14,8 @@ pub(crate) mod session;
 pub(crate) mod source;
 
 #[cfg(test)]
+mod doc_examples;
+#[cfg(test)]
 mod exactness;
 #[cfg(test)]
 mod unread_fields;
