@@ -349,3 +349,33 @@ fn an_unconfigured_package_is_a_quiet_no_op() {
     assert_eq!(check.code(), 2);
     assert!(check.stderr().contains("set page"), "{}", check.stderr());
 }
+
+/// https:// to a port that speaks plain HTTP is named as such, with what to write instead.
+#[test]
+fn https_to_a_plain_http_port_says_so() {
+    // A plain HTTP server answers a TLS hello as any web server does: 400, in clear text.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for conn in listener.incoming().take(2) {
+            let Ok(mut conn) = conn else { continue };
+            let mut buf = [0u8; 1024];
+            let _ = std::io::Read::read(&mut conn, &mut buf);
+            let _ = std::io::Write::write_all(
+                &mut conn,
+                b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
+    });
+    let dir = tempdir();
+    let https = format!("https://127.0.0.1:{port}");
+    let cfg = write_config(dir.path(), &https, "retries = 0\n");
+    let out = Run::fetch().arg("--config").arg(&cfg).output();
+    assert_eq!(out.code(), 1);
+    let err = out.stderr();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("did not answer in TLS") && err.contains("http://, not https://"),
+        "{err}"
+    );
+}

@@ -601,6 +601,13 @@ fn inner_as<'e, T: std::error::Error + 'static>(
 
 /// The one-line cause for an error of the TLS layer, `what` as it words it.
 fn tls_cause(what: &str) -> String {
+    // A server that answers in plain HTTP on the port asked with TLS.
+    if what.contains("InvalidContentType") || what.contains("corrupt message") {
+        return format!(
+            "TLS: the server did not answer in TLS ({what}); not retried. Is it a plain HTTP \
+             port? Then the address is http://, not https://"
+        );
+    }
     if !what.contains("certificate") {
         return format!("TLS: {what} (not retried; an internal CA? see ca_file)");
     }
@@ -964,6 +971,11 @@ mod tests {
 
     #[test]
     fn tls_causes() {
+        let plain = tls_cause("received corrupt message of type InvalidContentType");
+        assert!(
+            plain.contains("plain HTTP port") && plain.contains("http://"),
+            "{plain}"
+        );
         let unknown = tls_cause("invalid peer certificate: UnknownIssuer");
         assert!(
             unknown.contains("unknown certificate authority"),
