@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
 
-use crate::util::{NOW, Run, assert_clean, tempdir, write_config, write_page};
+use crate::util::{NOW, Run, assert_clean, tempdir, toml_str, write_config, write_page};
 
 const ESC_NAME: &str =
     "Alpha \u{1b}]52;c;cm0gLXJmIH4=\u{7}\u{1b}[2J\u{1b}]0;owned\u{7}Cluster\u{202e}";
@@ -15,23 +15,6 @@ const ESC_NAME: &str =
 fn at(hours: i64) -> String {
     let now = chrono::DateTime::parse_from_rfc3339(NOW).unwrap();
     (now + chrono::Duration::hours(hours)).to_rfc3339()
-}
-
-/// `s` as a TOML basic string, every control and non-ASCII character escaped.
-fn toml_str(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            ' '..='~' => out.push(c),
-            c => out.push_str(&format!("\\U{:08X}", c as u32)),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// A page whose name, URL, ids, names and statuses carry escape sequences and bidi controls.

@@ -292,3 +292,20 @@ pub fn assert_clean(out: &str, colour: bool) {
         assert!(!bad, "{c:?} reached stdout");
     }
 }
+
+/// `s` as a TOML basic string, every control and non-ASCII character escaped.
+pub fn toml_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            ' '..='~' => out.push(c),
+            c => out.push_str(&format!("\\U{:08X}", c as u32)),
+        }
+    }
+    out.push('"');
+    out
+}

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use crate::property::text;
 use crate::server::{Reply, Server};
-use crate::util::{NOW, Run, assert_clean, tempdir, width};
+use crate::util::{NOW, Run, assert_clean, tempdir, toml_str, width};
 
 fn at(r: &mut Rng) -> Value {
     if r.chance(8) {
@@ -107,23 +107,6 @@ fn page(r: &mut Rng) -> Value {
         page = json!(null);
     }
     json!({"page": page, "components": components, "incidents": incidents, "scheduled_maintenances": maintenances})
-}
-
-/// `s` as a TOML basic string, every control and non-ASCII character escaped.
-fn toml_str(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            ' '..='~' => out.push(c),
-            c => out.push_str(&format!("\\U{:08X}", c as u32)),
-        }
-    }
-    out.push('"');
-    out
 }
 
 fn config(r: &mut Rng, url: &str, cache: &Path, cluster: &str) -> String {
