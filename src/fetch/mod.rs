@@ -207,7 +207,10 @@ fn assemble(
             let name = configured
                 .and_then(|s| s.name.clone())
                 .or_else(|| Some(page.name.trim().to_owned()).filter(|n| !n.is_empty()))
-                .unwrap_or_else(|| host_of(&url).to_owned());
+                .unwrap_or_else(|| match http::host_of(&url) {
+                    host if host.is_empty() => url.clone(),
+                    host => host,
+                });
             cache::Source {
                 name: shorten(&name, NAME_CHARS),
                 // Every user reads the cache: an address's credentials stay out of it.
@@ -416,14 +419,6 @@ fn item_of(inc: &Incident) -> Item {
         components: inc.component_ids(),
         update,
     }
-}
-
-/// The host of a URL (`status.example.org`), or the whole string when it has none.
-fn host_of(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    if host.is_empty() { url } else { host }
 }
 
 /// The first `max` characters of `s`, with "…" when cut.

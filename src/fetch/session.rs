@@ -187,7 +187,10 @@ impl<'a> Session<'a> {
     pub fn validators(&self, digest: &str) -> Vec<Validator> {
         // A URL with credentials in it (`https://user:pass@…`) never goes into the cache,
         // which every user can read and mirrors publish: such a source is fetched in full.
-        let secret = self.record.iter().any(|v| has_credentials(&v.url));
+        let secret = self
+            .record
+            .iter()
+            .any(|v| super::http::redact_url(&v.url) != v.url);
         if !self.complete || self.record.is_empty() || secret {
             return Vec::new();
         }
@@ -257,11 +260,4 @@ impl<'a> Session<'a> {
         }
         Ok(true)
     }
-}
-
-/// Whether `url` carries `user[:password]@` before its host.
-pub fn has_credentials(url: &str) -> bool {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    authority.contains('@')
 }
