@@ -439,3 +439,99 @@ fn credentials_in_urls_stay_out_of_errors_and_logs() {
     assert!(err.contains("redirected to http://"), "{err}");
     assert!(!err.contains("hop-pw"), "{err}");
 }
+
+/// Every file under `dir`, read whole.
+fn every_file(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(every_file(&path));
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            out.push((path, String::from_utf8_lossy(&bytes).into_owned()));
+        }
+    }
+    out
+}
+
+/// A password in a page's or a mirror's address, however it is spelt (with `/`, `@`, `:` or
+/// %-escapes in it, which RFC 3986 parsing would cut short), reaches no line the fetcher prints
+/// (`-v` logs, errors, `--check`, `--list-groups`, `--status`) and no file it writes (the cache,
+/// its validators, `motd_file`, `metrics_file`).
+#[test]
+fn a_password_in_any_address_reaches_no_output_and_no_file() {
+    let server = Server::start();
+    server.serve_page(&crate::util::sample_page());
+    server.route("/missing/api/v2/summary.json", Reply::status(404));
+    server.route("/status.json", Reply::status(404));
+    let host = server.addr().to_string();
+    for password in [
+        "s3cr/et-pw1",
+        "p@ss-pw2",
+        "p:w-pw3",
+        "p%2Fw%40x-pw4",
+        "pw5?x#y",
+    ] {
+        let decoded = password.replace("%2F", "/").replace("%40", "@");
+        let dir = tempdir();
+        let files = |name: &str| toml_path(&dir.path().join(name));
+        let tail = format!(
+            "metrics_file = {}\nmotd_file = {}\n{}\n[[cluster]]\nname = \"Alpha\"\n\
+             groups = [\"Alpha Cluster\"]\nhosts = [\"*\"]\n",
+            files("metrics.prom"),
+            files("motd"),
+            fast("retries = 0\n")
+        );
+        let mut outputs = Vec::new();
+        for page in [
+            format!("http://reader-user:{password}@{host}"),
+            format!("http://reader-user:{password}@{host}/missing"),
+        ] {
+            let cfg = write_config(dir.path(), &page, &tail);
+            for args in [&["-v"][..], &["--check"], &["--list-groups"], &["--status"]] {
+                let d = Run::fetch().arg("--config").arg(&cfg).args(args).output();
+                outputs.push((format!("{page} {args:?}"), d.stdout() + &d.stderr()));
+            }
+        }
+        let cfg = dir.path().join("mirror.toml");
+        std::fs::write(
+            &cfg,
+            format!(
+                "mirror = \"http://reader-user:{password}@{host}/status.json\"\ncache = {}\n{tail}",
+                files("mirror.json")
+            ),
+        )
+        .unwrap();
+        for args in [&["-v"][..], &["--check"], &["--status"]] {
+            let d = Run::fetch().arg("--config").arg(&cfg).args(args).output();
+            outputs.push((format!("mirror {args:?}"), d.stdout() + &d.stderr()));
+        }
+        // An address whose password holds what would end it is refused as it is read;
+        // the others reach the server, and the failing page fails.
+        let refused = password.contains(['/', '@', '?', '#']);
+        let want = if refused {
+            "write them as %2F"
+        } else {
+            "HTTP 404"
+        };
+        assert!(
+            outputs.iter().any(|(_, o)| o.contains(want)),
+            "{password}: no {want:?} in {outputs:#?}"
+        );
+        for (what, text) in outputs.iter().cloned().chain(
+            every_file(dir.path())
+                .into_iter()
+                // The configs are the test's own input.
+                .filter(|(p, _)| p.extension().is_none_or(|e| e != "toml"))
+                .map(|(p, t)| (p.display().to_string(), t)),
+        ) {
+            for secret in [password, decoded.as_str()] {
+                assert!(!text.contains(secret), "{what} holds {secret:?}:\n{text}");
+            }
+        }
+    }
+}
+
+fn toml_path(path: &Path) -> String {
+    crate::util::toml_str(&path.display().to_string())
+}

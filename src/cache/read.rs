@@ -7,13 +7,13 @@
 //! [`read_for`] parses every item only as far as the components it names, asks
 //! [`select::Coverage`] whether it concerns that view, and parses in full only those. What it
 //! returns selects and renders that view exactly as the whole cache would, because the same
-//! rule chose what to keep.
+//! rule chose what to keep. Where the walk over an item's text cannot be sure of its own
+//! top-level key, it takes the full parse, so the partial and the whole reading never differ.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -202,36 +202,109 @@ fn wanted<'a, T: serde::de::DeserializeOwned>(
     Some(out)
 }
 
-/// The value of the top-level `key` of the JSON object `text`, parsed as `T`.
-///
-/// Items and components are kept as raw text, and whether one concerns a view depends on one
-/// field: that field is found with one vectorised search for `"key":` instead of parsing every
-/// field (update texts are most of an item). Those bytes can only be that key in the objects
-/// the fetcher writes, whose values nest no objects: a quote inside a JSON string is escaped.
-/// Anything unusual (the key twice, whitespace before the colon in a hand-edited file) takes
-/// the full parse of `Full`, which says what is wrong if anything is.
+/// The value of the top-level `key` of the JSON object `text`, parsed as `T`; anything
+/// [`top_level`] cannot be sure of takes the full parse of `Full`.
 fn field<'a, T: Deserialize<'a>, Full: Deserialize<'a> + Into<T>>(
     text: &'a str,
-    key: &memchr::memmem::Finder<'_>,
+    key: &str,
 ) -> Option<T> {
-    let bytes = text.as_bytes();
-    if let Some(at) = key.find(bytes) {
-        let rest = at + key.needle().len();
-        if key.find(&bytes[rest..]).is_none() {
-            let mut de = serde_json::Deserializer::from_str(&text[rest..]);
-            if let Ok(v) = T::deserialize(&mut de) {
-                return Some(v);
-            }
+    if let Ok(Some(at)) = top_level(text, key) {
+        let mut de = serde_json::Deserializer::from_str(&text[at..]);
+        if let Ok(v) = T::deserialize(&mut de) {
+            return Some(v);
         }
     }
     serde_json::from_str::<Full>(text).ok().map(Into::into)
 }
 
-/// `"components":` and `"id":`, the keys [`field`] looks for, with their searchers built once.
-static COMPONENTS_KEY: LazyLock<memchr::memmem::Finder<'static>> =
-    LazyLock::new(|| memchr::memmem::Finder::new(b"\"components\":"));
-static ID_KEY: LazyLock<memchr::memmem::Finder<'static>> =
-    LazyLock::new(|| memchr::memmem::Finder::new(b"\"id\":"));
+/// Where the value of the top-level `key` starts in the JSON object `text`.
+///
+/// Items and components are kept as raw text, and whether one concerns a view depends on one
+/// field. Walking the object's structure (strings are jumped over with a vectorised search)
+/// finds that field's own key at the top level: a nested object of a field a later release may
+/// add, or a string holding the key's spelling, cannot be taken for it. `Ok(None)`: the object
+/// has no such key. `Err(())`: the walk cannot be sure (a key written with escapes, the key
+/// twice, not an object), and the caller takes the full parse, which says what is wrong if
+/// anything is.
+fn top_level(text: &str, key: &str) -> Result<Option<usize>, ()> {
+    let bytes = text.as_bytes();
+    let mut i = skip_ws(bytes, 0);
+    if bytes.get(i) != Some(&b'{') {
+        return Err(());
+    }
+    i += 1;
+    let mut depth = 1usize;
+    // At depth 1, whether the next string is a key (after `{` or `,`).
+    let mut key_next = true;
+    let mut found = None;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                let (end, escaped) = string_end(bytes, i + 1).ok_or(())?;
+                if depth == 1 && key_next {
+                    let name = &bytes[i + 1..end];
+                    if escaped {
+                        return Err(());
+                    }
+                    let colon = skip_ws(bytes, end + 1);
+                    if bytes.get(colon) != Some(&b':') {
+                        return Err(());
+                    }
+                    if name == key.as_bytes() {
+                        if found.is_some() {
+                            return Err(());
+                        }
+                        found = Some(skip_ws(bytes, colon + 1));
+                    }
+                    key_next = false;
+                    i = colon + 1;
+                } else {
+                    i = end + 1;
+                }
+                continue;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Ok(found);
+                }
+            }
+            b',' if depth == 1 => key_next = true,
+            _ => {}
+        }
+        i += 1;
+    }
+    Err(())
+}
+
+/// The index of the quote that ends the string whose contents start at `from`, and whether
+/// it holds an escape.
+fn string_end(bytes: &[u8], from: usize) -> Option<(usize, bool)> {
+    let mut at = from;
+    let mut escaped = false;
+    loop {
+        at += memchr::memchr2(b'"', b'\\', &bytes[at..])?;
+        if bytes[at] == b'"' {
+            return Some((at, escaped));
+        }
+        escaped = true;
+        at += 2;
+        if at > bytes.len() {
+            return None;
+        }
+    }
+}
+
+fn skip_ws(bytes: &[u8], mut at: usize) -> usize {
+    while bytes
+        .get(at)
+        .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    {
+        at += 1;
+    }
+    at
+}
 
 /// The components an item names: enough to ask whether it concerns a view.
 fn item_components(text: &str) -> Option<Vec<Cow<'_, str>>> {
@@ -245,7 +318,7 @@ fn item_components(text: &str) -> Option<Vec<Cow<'_, str>>> {
             f.components
         }
     }
-    field::<Vec<Cow<'_, str>>, Full<'_>>(text, &COMPONENTS_KEY)
+    field::<Vec<Cow<'_, str>>, Full<'_>>(text, "components")
 }
 
 /// A component's id.
@@ -260,7 +333,7 @@ fn component_id(text: &str) -> Option<Cow<'_, str>> {
             f.id
         }
     }
-    field::<Cow<'_, str>, Full<'_>>(text, &ID_KEY)
+    field::<Cow<'_, str>, Full<'_>>(text, "id")
 }
 
 /// The cache with its sources' items and components left as raw JSON text.
@@ -294,8 +367,14 @@ struct LazyCluster<'a> {
     more: usize,
     #[serde(default)]
     unmatched: Vec<String>,
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "present")]
     components: Option<&'a RawValue>,
+}
+
+/// A field that is there, `null` included, as its raw text: `Option`'s own rule would take
+/// `null` for "absent", an empty coverage, where the full parse refuses it.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
+    <&RawValue>::deserialize(d).map(Some)
 }
 
 impl LazyCluster<'_> {
@@ -357,5 +436,124 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Cache, ReadError> {
                 _ => Err(ReadError::Malformed(path.to_owned(), e.to_string())),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{Rng, cases};
+
+    /// What the full parse makes of an item's components: the oracle.
+    fn full_components(text: &str) -> Option<Vec<String>> {
+        #[derive(Deserialize)]
+        struct Full {
+            #[serde(default)]
+            components: Vec<String>,
+        }
+        serde_json::from_str::<Full>(text)
+            .ok()
+            .map(|f| f.components)
+    }
+
+    fn full_id(text: &str) -> Option<String> {
+        #[derive(Deserialize)]
+        struct Full {
+            id: String,
+        }
+        serde_json::from_str::<Full>(text).ok().map(|f| f.id)
+    }
+
+    /// Fields a later release may add, or a hand-edited file may hold, that look like the
+    /// keys the partial reader looks for.
+    const LOOK_ALIKES: &[&str] = &[
+        r#""extra": {"components": ["zz"], "id": "nested"}"#,
+        r#""x\"components": ["zz"]"#,
+        r#""x\"id": "zz""#,
+        r#""note": "\"components\": [\"zz\"], \"id\": \"zz\"""#,
+        r#""list": [{"components": ["zz"]}, {"id": "zz"}]"#,
+        r#""deep": [[{"a": {"components": ["zz"]}}]]"#,
+        r#""compon\u0065nts": ["zz"]"#,
+        r#""i\u0064": "zz""#,
+        r#""components" : ["spaced"]"#,
+        r#""components": null"#,
+        r#""id": "twice""#,
+        r#""components": ["twice"]"#,
+        r#""s": "\\\\\"""#,
+        r#""n": -1.5e3"#,
+        r#""b": [true, false, null, {}, []]"#,
+    ];
+
+    #[test]
+    fn the_partial_reader_finds_only_an_objects_own_top_level_keys() {
+        let mut r = Rng::seeded(0x7265_6164);
+        for case in 0..cases(3000) {
+            let mut fields: Vec<String> = vec![
+                r#""kind": "incident""#.into(),
+                format!(r#""id": "i{case}""#),
+                r#""name": "GPU jobs fail \"components\": x""#.into(),
+            ];
+            if r.chance(90) {
+                let ids: Vec<String> = (0..r.below(3)).map(|k| format!("\"c{k}\"")).collect();
+                fields.push(format!(r#""components":[{}]"#, ids.join(",")));
+            }
+            for _ in 0..r.below(4) {
+                let at = r.below(fields.len() as u64 + 1) as usize;
+                fields.insert(at, (*r.pick(LOOK_ALIKES)).to_owned());
+            }
+            let sep = *r.pick(&[",", ", ", ",\n  "]);
+            let text = format!("{{{}}}", fields.join(sep));
+            let got = item_components(&text).map(|v| v.into_iter().map(Cow::into_owned).collect());
+            assert_eq!(got, full_components(&text), "components of {text}");
+            let got = component_id(&text).map(Cow::into_owned);
+            assert_eq!(got, full_id(&text), "id of {text}");
+        }
+    }
+
+    #[test]
+    fn the_walk_is_sure_only_of_plain_objects() {
+        assert_eq!(
+            top_level(r#"{"a": 1, "components": [1]}"#, "components"),
+            Ok(Some(23))
+        );
+        assert_eq!(
+            top_level(r#"{"a": {"components": 1}}"#, "components"),
+            Ok(None)
+        );
+        assert_eq!(
+            top_level(r#"{"components": 1, "components": 2}"#, "components"),
+            Err(())
+        );
+        assert_eq!(
+            top_level(r#"{"comp\u006fnents": 1}"#, "components"),
+            Err(())
+        );
+        assert_eq!(top_level(r#"["components"]"#, "components"), Err(()));
+        assert_eq!(top_level(r#"{"a": "unterminated"#, "components"), Err(()));
+        assert_eq!(top_level(r#"{"a": "\"#, "components"), Err(()));
+    }
+
+    /// A cluster's `"components": null`: the partial and the whole reading agree that the
+    /// cache is malformed, instead of one showing an empty coverage.
+    #[test]
+    fn a_null_coverage_is_malformed_for_every_reader() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("status.json");
+        let text = r#"{"version": 1, "fetched_at": "2026-11-26T08:00:00Z",
+            "settings": {"recent_seconds": 1, "upcoming_seconds": 1, "show_unscoped": true},
+            "sources": [], "clusters": [{"name": "A", "hosts": ["*"], "components": null}]}"#;
+        std::fs::write(&path, text).unwrap();
+        let mut perms = std::fs::metadata(&path).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o644);
+        std::fs::set_permissions(&path, perms).unwrap();
+        let whole = read(&path).map(|_| ()).map_err(|e| e.to_string());
+        let partial = read_for(&path, Want::Host("h"))
+            .map(|_| ())
+            .map_err(|e| e.to_string());
+        assert!(
+            whole.as_ref().is_err_and(|e| e.contains("malformed")),
+            "{whole:?}"
+        );
+        assert_eq!(partial, whole);
     }
 }

@@ -896,6 +896,16 @@ fn resolve_page(base: &Path, page: &str) -> Result<String, String> {
                 "{page:?}: only https://, http:// and file: addresses (or a path) can be read"
             ));
         }
+        // A user name or password must escape what would end it (RFC 3986): unescaped, the
+        // address names another host than the one it seems to, and its password would show.
+        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        if rest[authority_end..].contains('@') || rest[..authority_end].matches('@').count() > 1 {
+            return Err(format!(
+                "{:?}: its user name or password holds a /, ?, # or @: write them as %2F, \
+                 %3F, %23 and %40",
+                super::http::redact_url(page)
+            ));
+        }
         // The base address is wanted; one ending in the API's own path is taken as meant.
         let rest = rest.trim_end_matches('/');
         let rest = rest.strip_suffix("/api/v2").unwrap_or(rest);

@@ -21,6 +21,7 @@
 //! not retried: the message says why and points at `ca_file`. User names and passwords in a URL
 //! never reach a message or a log line: they are shown as `…@`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Mutex, OnceLock};
@@ -774,18 +775,41 @@ fn normal_path(path: &str) -> String {
     p
 }
 
-/// `url` without the user name and password it may hold (`http://…@host/`), for messages and
-/// the log. Anything that is not a URL with an authority is returned as it is.
-pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(end);
-    match authority.rsplit_once('@') {
-        Some((_, host)) => format!("{scheme}://…@{host}{tail}"),
-        None => url.to_owned(),
+/// `text` with the user name and password of every address in it replaced by `…`: each
+/// `scheme://` word loses everything up to its last `@`. Every line the fetcher prints and every
+/// address it stores passes through here. The last `@` rather than the first `/` ends the part
+/// hidden, because a password may hold an unescaped `/`, `:`, `?` or `#` (RFC 3986 would end the
+/// authority there, and leave the rest of the password in view); an `@` further on, in a path or
+/// a query, only hides a little more than it must.
+pub fn redact_text(text: &str) -> Cow<'_, str> {
+    if !(text.contains("://") && text.contains('@')) {
+        return Cow::Borrowed(text);
     }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let (head, tail) = rest.split_at(at + 3);
+        out.push_str(head);
+        let end = tail
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`'))
+            .unwrap_or(tail.len());
+        let word = &tail[..end];
+        match word.rfind('@') {
+            Some(i) => {
+                out.push('…');
+                out.push_str(&word[i..]);
+            }
+            None => out.push_str(word),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// One address without its credentials: a URL as [`redact_text`] shows it.
+pub fn redact_url(url: &str) -> String {
+    redact_text(url).into_owned()
 }
 
 /// `Retry-After`: seconds, or an HTTP date.
@@ -940,13 +964,28 @@ mod tests {
     #[test]
     fn credentials_are_redacted() {
         assert_eq!(
-            redact_url("https://user:pw@status.example.org/api?x=@y"),
-            "https://…@status.example.org/api?x=@y"
+            redact_url("https://user:pw@status.example.org/api"),
+            "https://…@status.example.org/api"
         );
         assert_eq!(redact_url("http://token@h:80"), "http://…@h:80");
-        assert_eq!(redact_url("http://h/a@b"), "http://h/a@b");
         assert_eq!(redact_url("/var/cache/a@b"), "/var/cache/a@b");
         assert_eq!(redact("user:pw@proxy:3128"), "…@proxy:3128");
+        // A password holding what RFC 3986 would end the authority at.
+        for password in ["s3cr/et", "p@ss", "p:w", "p%2Fw%40x", "p?q#r", "a/b@c:d"] {
+            let url = format!("http://alice:{password}@status.example.org:8080/api/v2/x.json");
+            let shown = redact_url(&url);
+            assert_eq!(
+                shown, "http://…@status.example.org:8080/api/v2/x.json",
+                "{url}"
+            );
+            let line = format!("GET {url}: HTTP 404 (\"{url}\") and https://{password}@h");
+            let shown = redact_text(&line);
+            assert!(!shown.contains(password), "{shown}");
+            assert!(!shown.contains("alice"), "{shown}");
+        }
+        // An @ in a path or query hides more than it must, never less.
+        assert_eq!(redact_url("http://h/a@b"), "http://…@b");
+        assert_eq!(redact_text("no address: a@b"), "no address: a@b");
     }
 
     #[test]

@@ -3,9 +3,10 @@
 //! A timer-run program has no terminal, so its stderr is its log, which sysadmins read in a
 //! terminal (`journalctl`, or a manual run). Every message is sanitised like page text at a
 //! login ([`crate::sanitize::terminal`]: whole escape sequences, bidi and zero-width characters
-//! removed, newlines flattened), because causes and names come from servers, and is one line
-//! that starts
-//! with `motd-status-fetch: <level>: `. When stderr is the journal's stream (systemd sets
+//! removed, newlines flattened), because causes and names come from servers, has the user names
+//! and passwords of addresses hidden ([`clean`]), and is one line that starts with
+//! `motd-status-fetch: <level>: `. Standard output (`--check`, `--list-groups`, `--status`)
+//! goes through the same [`clean`]. When stderr is the journal's stream (systemd sets
 //! `JOURNAL_STREAM` to its device and inode), each line also starts with a `<N>` syslog priority
 //! so `journalctl -p warning` works. There is never colour: the log is read in the journal.
 
@@ -58,11 +59,14 @@ fn emit(level: Level, msg: &str) {
         String::new()
     };
     // A log that cannot be written has nowhere to say so.
-    let line = format!(
-        "{prefix}motd-status-fetch: {name}: {}\n",
-        crate::sanitize::terminal(msg)
-    );
+    let line = format!("{prefix}motd-status-fetch: {name}: {}\n", clean(msg));
     let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), line.as_bytes());
+}
+
+/// `text` as every line the fetcher prints carries it: credentials in addresses hidden
+/// ([`super::http::redact_text`]), then sanitised like page text.
+pub fn clean(text: &str) -> String {
+    crate::sanitize::terminal(&super::http::redact_text(text))
 }
 
 /// Whether stderr is the journal's stream: `JOURNAL_STREAM` names its `device:inode`.

@@ -555,8 +555,11 @@ impl Stdout {
         Stdout { error: None }
     }
 
+    /// One line (or block) of output, with the credentials of addresses hidden like a log
+    /// line's; the callers sanitise page text.
     fn line(&mut self, text: &str) {
         if self.error.is_none() {
+            let text = super::http::redact_text(text);
             let mut out = std::io::stdout().lock();
             let written = out
                 .write_all(text.as_bytes())
