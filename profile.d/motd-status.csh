@@ -1,11 +1,20 @@
 # motd-status: this cluster's incidents and maintenance, shown once at an interactive login.
 #
 # The csh and tcsh twin of motd-status.sh, sourced by them at login; the same rules hold. It
-# prints only in an interactive shell ($?prompt) whose stdout is a terminal, and is silent when
+# prints only in an interactive ($?prompt) login shell whose stdout is a terminal, and is silent
+# when
 #   - ~/.hushlogin exists,
 #   - MOTD_STATUS is off, 0, no or false (a user's opt-out),
 #   - /etc/motd-status/disabled exists (the site's switch).
 # Whether pam_motd has already shown the view is for `motd-status --login` to tell.
+#
+# Login shells only, because RHEL, Rocky, Alma and Fedora source /etc/profile.d/*.csh from
+# /etc/csh.cshrc in every tcsh that is not a login shell (and from /etc/csh.login in login
+# shells), so without this every new terminal window, `screen` window and `tcsh` typed at a prompt
+# would show the view again. tcsh says it is a login shell by setting $loginsh. The BSD csh sets no such variable and
+# has no other sign a sourced file can read; it runs this file only from /etc/csh.login (Debian's
+# /etc/csh/login.d, which that file reads), which csh reads in login shells only, so in a csh that
+# is not tcsh the file takes that as the answer.
 #
 # csh expands every variable on a line before it evaluates anything, so a test of a variable that
 # may be unset sits in its own `if ( $?NAME )`. Names set here start with __motd_status_ and are
@@ -24,7 +33,9 @@
 set __motd_status_go = 0
 if ( $?prompt ) then
     if ( $?tcsh ) then
-        if ( -t 1 ) set __motd_status_go = 1
+        if ( $?loginsh ) then
+            if ( -t 1 ) set __motd_status_go = 1
+        endif
     else
         if ( { /bin/sh -c 'test -t 1' } ) set __motd_status_go = 1
     endif

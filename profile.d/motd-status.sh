@@ -2,8 +2,20 @@
 # motd-status: this cluster's incidents and maintenance, shown once at an interactive login.
 #
 # Sourced from /etc/profile by bash, dash, ksh and zsh (in sh emulation or native). It prints
-# only in an interactive shell whose stdout is a terminal, so scp, sftp, rsync, `ssh host cmd`,
-# `bash -lc ...`, `#!/bin/bash -l` batch jobs and `su -l user -c cmd` stay byte-for-byte silent.
+# only in an interactive login shell whose stdout is a terminal, so scp, sftp, rsync,
+# `ssh host cmd`, `bash -lc ...`, `#!/bin/bash -l` batch jobs and `su -l user -c cmd` stay
+# byte-for-byte silent.
+#
+# Login shells only, because RHEL, Rocky, Alma and Fedora source /etc/profile.d/*.sh a second
+# time in every interactive shell that is not a login shell: /etc/bashrc (bash), /etc/kshrc
+# (ksh) and /etc/zshrc (zsh) do, so without this every new terminal window, `screen` window,
+# `srun --pty bash` and `bash` typed at a prompt would show the view again. (tmux starts login
+# shells unless told otherwise, so each tmux window shows it as a login does.) A login shell is
+# told apart as each shell allows: ksh93 and zsh (native or emulating sh or ksh) put `l` in
+# $-; bash lists login_shell in $BASHOPTS; and sshd, login, `su -l` and `sudo -i` start every
+# shell with a `-` before its name in $0, the only sign dash gives (dash started with -l by hand
+# gives none and stays silent).
+#
 # It is also silent when
 #   - ~/.hushlogin exists,
 #   - MOTD_STATUS is off, 0, no or false (a user's opt-out),
@@ -25,9 +37,23 @@
 
 __motd_status_rc=$?
 
+__motd_status_login=
+case $- in
+*l*) __motd_status_login=1 ;;
+esac
+case $0 in
+-*) __motd_status_login=1 ;;
+esac
+if \test -n "${BASH_VERSION-}"; then
+    # shellcheck disable=SC3028 # bash's own variable, read only where BASH_VERSION says bash runs
+    case :${BASHOPTS-}: in
+    *:login_shell:*) __motd_status_login=1 ;;
+    esac
+fi
+
 case $- in
 *i*)
-    if \test -t 1; then
+    if \test -n "$__motd_status_login" && \test -t 1; then
         case ${MOTD_STATUS-} in
         [Oo][Ff][Ff] | 0 | [Nn][Oo] | [Ff][Aa][Ll][Ss][Ee]) ;;
         *)
@@ -54,7 +80,7 @@ case $- in
     ;;
 esac
 
-\unset __motd_status_path __motd_status_dir
+\unset __motd_status_path __motd_status_dir __motd_status_login
 # Under `set -e` a non-zero status would end the shell that sourced this file, so it ends with 0.
 case $- in
 *e*) __motd_status_rc=0 ;;

@@ -1,16 +1,26 @@
 //! The profile.d snippets, run by the real shells they are written for.
 //!
-//! Each case sources a snippet between two markers, `[start]` and `[end STATUS]`, under bash (as a
-//! login shell), dash, zsh (native and in sh emulation), ksh, tcsh and BSD csh, either inside a
+//! Each case sources a snippet between two markers, `[start]` and `[end STATUS]`, under bash,
+//! dash, zsh (native and in sh emulation), ksh, tcsh, BSD csh and fish, each started as a login
+//! shell (as sshd, login and `su -l` start it, or with its own login option), either inside a
 //! pseudo-terminal made by util-linux `script` or with no terminal at all, and reads what came
-//! out between the markers. The binaries are the real ones: the fetcher turns the sample page into
-//! a cache in a temp dir, and the freshly built `motd-status` is first on `PATH`. A shell that is
-//! not installed fails the test rather than skipping it: CI installs them (`.ci/shell-deps`).
+//! out between the markers. The snippets act in login shells only, so the same shells started as
+//! other interactive shells must stay silent; and the start-up files of RHEL and its rebuilds
+//! (`tests/fixtures/rhel`), which source profile.d in every interactive shell, must bring the view
+//! up once per login and never in another shell. The binaries are the real ones: the fetcher
+//! turns the sample page into a cache in a temp dir, and the freshly built `motd-status` is first
+//! on `PATH`. A shell that is not installed fails the test rather than skipping it: CI installs
+//! them (`.ci/shell-deps`).
+//!
+//! A login shell of dash or ksh (and zsh in sh emulation) reads `/etc/profile`, and no option
+//! turns that off; such a run, and every run with RHEL's files, goes into a mount namespace of its
+//! own (util-linux `unshare`), where bind mounts put the test's files over the machine's. The
+//! machine's files are not changed.
 
 use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -51,6 +61,9 @@ struct Shell {
     /// How failures name it.
     name: &'static str,
     program: &'static str,
+    /// The name it is started under, when not its path: a `-` before it makes a login shell, as
+    /// sshd, login and `su -l` start one.
+    argv0: Option<&'static str>,
     /// Options of a non-interactive shell: `bash -lc`, a batch job, `ssh host cmd`. An
     /// interactive one gets `-i` too. A csh reads an interactive test from stdin, the others get
     /// it after `-c`: tcsh sets `prompt` only when it reads commands.
@@ -58,6 +71,9 @@ struct Shell {
     /// How it sources a file, `{}` standing for the quoted path.
     source: &'static str,
     syntax: Syntax,
+    /// It reads `/etc/profile` at login, whatever its options say: the run puts an empty file
+    /// there (in a mount namespace of its own), so that the machine's start-up files stay out.
+    etc_profile: bool,
 }
 
 const fn posix(
@@ -69,12 +85,41 @@ const fn posix(
     Shell {
         name,
         program,
+        argv0: None,
         options,
         source,
         syntax: Syntax::Posix,
+        etc_profile: false,
     }
 }
 
+const fn csh(name: &'static str, program: &'static str, options: &'static [&'static str]) -> Shell {
+    Shell {
+        name,
+        program,
+        argv0: None,
+        options,
+        source: "source {}",
+        syntax: Syntax::Csh,
+        etc_profile: false,
+    }
+}
+
+const fn fish(options: &'static [&'static str]) -> Shell {
+    Shell {
+        name: "fish",
+        program: "fish",
+        argv0: None,
+        options,
+        source: "source {}",
+        syntax: Syntax::Fish,
+        etc_profile: false,
+    }
+}
+
+/// Login shells, each told it is one in a way that shell notices: bash by `--login`
+/// (`login_shell` in `$BASHOPTS`), dash by a `-` before its name (`$0`, its only sign), ksh and
+/// zsh by `-l` (`l` in `$-`), tcsh by a `-` before its name (`$loginsh`).
 const SHELLS: &[Shell] = &[
     posix(
         "bash",
@@ -82,8 +127,15 @@ const SHELLS: &[Shell] = &[
         &["--login", "--noprofile", "--norc"],
         ". {}",
     ),
-    posix("dash", "dash", &[], ". {}"),
-    posix("ksh", "ksh", &[], ". {}"),
+    Shell {
+        argv0: Some("-dash"),
+        etc_profile: true,
+        ..posix("dash", "dash", &[], ". {}")
+    },
+    Shell {
+        etc_profile: true,
+        ..posix("ksh", "ksh", &["-l"], ". {}")
+    },
     posix("zsh", "zsh", &["-f", "-l"], ". {}"),
     // As RHEL's /etc/zprofile reads /etc/profile.
     posix(
@@ -92,36 +144,51 @@ const SHELLS: &[Shell] = &[
         &["-f", "-l"],
         "emulate sh -c \". {}\"",
     ),
-    // zsh as sh; not as a login shell, which would read the machine's /etc/profile.
+    // zsh as sh, which reads /etc/profile at login even with -f.
+    Shell {
+        etc_profile: true,
+        ..posix(
+            "zsh --emulate sh",
+            "zsh",
+            &["--emulate", "sh", "-f", "-l"],
+            ". {}",
+        )
+    },
+    // -f: no start-up file, as for the others.
+    Shell {
+        argv0: Some("-tcsh"),
+        ..csh("tcsh", "tcsh", &["-f"])
+    },
+    // The BSD csh, which lacks tcsh's `-t` test, and has no sign of a login shell that a sourced
+    // file can read: the snippet takes every csh that is not tcsh for a login shell (it runs only
+    // from /etc/csh.login there). So this one needs no login to show the view.
+    csh("csh", "bsd-csh", &["-f"]),
+    // A login shell, as fish reads its vendor conf.d at every start.
+    fish(&["--no-config", "--login"]),
+];
+
+/// The same shells started as interactive shells that are not login shells: a new terminal
+/// window, a `screen` window, `srun --pty bash`, `bash` typed at a prompt.
+const NON_LOGIN_SHELLS: &[Shell] = &[
+    posix("bash", "bash", &["--noprofile", "--norc"], ". {}"),
+    posix("dash", "dash", &[], ". {}"),
+    posix("ksh", "ksh", &[], ". {}"),
+    posix("zsh", "zsh", &["-f"], ". {}"),
+    // As RHEL's /etc/zshrc reads profile.d.
+    posix(
+        "zsh, emulate ksh",
+        "zsh",
+        &["-f"],
+        "emulate ksh -c \". {}\"",
+    ),
     posix(
         "zsh --emulate sh",
         "zsh",
         &["--emulate", "sh", "-f"],
         ". {}",
     ),
-    Shell {
-        name: "tcsh",
-        program: "tcsh",
-        options: &["-f"],
-        source: "source {}",
-        syntax: Syntax::Csh,
-    },
-    Shell {
-        // The BSD csh, which lacks tcsh's `-t` test.
-        name: "csh",
-        program: "bsd-csh",
-        options: &["-f"],
-        source: "source {}",
-        syntax: Syntax::Csh,
-    },
-    Shell {
-        // A login shell, as fish reads its vendor conf.d at every start.
-        name: "fish",
-        program: "fish",
-        options: &["--no-config", "--login"],
-        source: "source {}",
-        syntax: Syntax::Fish,
-    },
+    csh("tcsh", "tcsh", &["-f"]),
+    fish(&["--no-config"]),
 ];
 
 impl Shell {
@@ -210,6 +277,35 @@ impl World {
             .join(Path::new(shell.snippet()).file_name().unwrap())
     }
 
+    /// RHEL's start-up files (tests/fixtures/rhel) and a profile.d holding this world's snippets,
+    /// in a directory of the world's.
+    fn rhel(&self) -> PathBuf {
+        let rhel = self.dir.path().join("rhel");
+        let profile_d = rhel.join("profile.d");
+        fs::create_dir_all(&profile_d).unwrap();
+        for snippet in [SH_SNIPPET, CSH_SNIPPET] {
+            let name = Path::new(snippet).file_name().unwrap();
+            fs::copy(self.dir.path().join(name), profile_d.join(name)).unwrap();
+        }
+        let fixtures = util::repo().join("tests/fixtures/rhel");
+        for name in ["bashrc", "csh.cshrc", "csh.login", "kshrc", "zshrc"] {
+            fs::copy(fixtures.join(name), rhel.join(name)).unwrap();
+        }
+        // /etc/profile sources /etc/bashrc, which a Debian machine lacks: the runs put bashrc
+        // where Debian's bash reads its system-wide rc file, and this copy names that path.
+        let profile = fs::read_to_string(fixtures.join("profile")).unwrap();
+        assert!(
+            profile.contains(". /etc/bashrc"),
+            "RHEL's profile sources no /etc/bashrc"
+        );
+        fs::write(
+            rhel.join("profile"),
+            profile.replace("/etc/bashrc", "/etc/bash.bashrc"),
+        )
+        .unwrap();
+        rhel
+    }
+
     /// The site switch of this world's snippets.
     fn site_switch(&self) -> PathBuf {
         self.dir.path().join("disabled")
@@ -226,6 +322,11 @@ struct Run<'a> {
     /// Commands before and after sourcing, in the shell's own syntax.
     before: Vec<String>,
     after: Vec<String>,
+    /// Files or directories put over the machine's (`from`, `to`), in a mount namespace of the
+    /// run's own.
+    binds: Vec<(PathBuf, PathBuf)>,
+    /// Variables set in the shell's environment besides the world's.
+    vars: Vec<(&'static str, OsString)>,
 }
 
 /// What a run printed. `text` is the terminal's output or, without one, stdout; line ends are
@@ -262,7 +363,19 @@ impl<'a> Run<'a> {
             snippet: None,
             before: Vec::new(),
             after: Vec::new(),
+            binds: Vec::new(),
+            vars: Vec::new(),
         }
+    }
+
+    fn bind(mut self, from: impl Into<PathBuf>, to: &str) -> Self {
+        self.binds.push((from.into(), to.into()));
+        self
+    }
+
+    fn var(mut self, name: &'static str, value: impl Into<OsString>) -> Self {
+        self.vars.push((name, value.into()));
+        self
     }
 
     fn before(mut self, command: impl Into<String>) -> Self {
@@ -310,7 +423,17 @@ impl<'a> Run<'a> {
         let script_file = dir.path().join("script");
         fs::write(&script_file, &script).unwrap();
         // The shell's command line, for `script` or run directly.
-        let mut argv = vec![tool(self.shell.program)?.display().to_string()];
+        let mut argv = Vec::new();
+        if let Some(argv0) = self.shell.argv0 {
+            // bash's `exec -a` starts the shell under that name.
+            argv.extend([
+                tool("bash")?.display().to_string(),
+                "-c".into(),
+                "exec -a \"$0\" \"$@\"".into(),
+                argv0.into(),
+            ]);
+        }
+        argv.push(tool(self.shell.program)?.display().to_string());
         argv.extend(self.shell.options.iter().map(|o| o.to_string()));
         if self.interactive {
             argv.push("-i".into());
@@ -322,6 +445,16 @@ impl<'a> Run<'a> {
         }
         let mut command = Command::new(tool("timeout")?);
         command.args(["-k", "2", RUN_SECONDS]);
+        let mut binds = self.binds.clone();
+        let etc_profile = Path::new("/etc/profile");
+        if self.shell.etc_profile && etc_profile.exists() {
+            let empty = dir.path().join("empty");
+            fs::write(&empty, "").unwrap();
+            binds.push((empty, etc_profile.into()));
+        }
+        if !binds.is_empty() {
+            in_namespace(&mut command, &binds)?;
+        }
         let stdout_file = dir.path().join("stdout");
         match self.terminal {
             Terminal::None => {
@@ -349,7 +482,7 @@ impl<'a> Run<'a> {
             }
         }
         command.env_clear().env("PATH", &world.path);
-        for (name, value) in &world.vars {
+        for (name, value) in world.vars.iter().chain(&self.vars) {
             command.env(name, value);
         }
         let output = command
@@ -388,6 +521,35 @@ fn lacks(seen: &Seen, word: &str) -> Result<(), String> {
     }
 }
 
+/// Makes `command` run the rest of its arguments in a mount namespace of its own (util-linux
+/// `unshare`, whose mounts propagate nowhere), where each `from` is bind-mounted over its `to`.
+fn in_namespace(command: &mut Command, binds: &[(PathBuf, PathBuf)]) -> Result<(), String> {
+    command.arg(tool("unshare")?).arg("--mount");
+    // Root may mount in a mount namespace of its own; anyone else needs a user namespace too.
+    let root = fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0);
+    if !root {
+        command.arg("--map-root-user");
+    }
+    let mount = quote(&tool("mount")?.display().to_string());
+    command.arg(tool("sh")?).arg("-c").arg(format!(
+        "while [ \"$1\" != -- ]; do {mount} --bind \"$1\" \"$2\" || exit 125; shift 2; done; \
+         shift; exec \"$@\""
+    ));
+    command.arg("sh");
+    for (from, to) in binds {
+        if !to.exists() {
+            return Err(format!(
+                "{} is missing: nothing to put {} over",
+                to.display(),
+                from.display()
+            ));
+        }
+        command.arg(from).arg(to);
+    }
+    command.arg("--");
+    Ok(())
+}
+
 /// Writes an executable shell script.
 fn executable(path: &Path, body: &str) {
     fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
@@ -417,9 +579,14 @@ fn show(output: &Output) -> String {
     )
 }
 
-/// Runs `check` for every shell and fails once, naming every shell that failed.
+/// Runs `check` for every login shell and fails once, naming every shell that failed.
 fn each_shell(check: impl Fn(&Shell) -> Result<(), String>) {
-    let failures: Vec<String> = SHELLS
+    each_of(SHELLS, check)
+}
+
+/// Runs `check` for every one of `shells` and fails once, naming every shell that failed.
+fn each_of(shells: &[Shell], check: impl Fn(&Shell) -> Result<(), String>) {
+    let failures: Vec<String> = shells
         .iter()
         .filter_map(|shell| check(shell).err().map(|e| format!("{}: {e}", shell.name)))
         .collect();
@@ -452,6 +619,100 @@ fn shown(seen: &Seen, status: &str) -> Result<(), String> {
 fn an_interactive_login_shows_the_summary() {
     let world = World::new();
     each_shell(|shell| shown(&Run::new(shell, true, Terminal::Full).go(&world)?, "0"));
+}
+
+#[test]
+fn an_interactive_shell_that_is_no_login_shell_is_silent() {
+    // A new terminal window or `screen` window, `srun --pty bash`: RHEL and its rebuilds
+    // source profile.d in every one of these (below), and the view belongs to the login.
+    let world = World::new();
+    each_of(NON_LOGIN_SHELLS, |shell| {
+        silent(&Run::new(shell, true, Terminal::Full).go(&world)?, "0")
+    });
+}
+
+/// How often a run showed the view, anywhere in what it printed: RHEL's start-up files run the
+/// snippets before the test's script does. The run must have reached the script's end marker.
+fn views(seen: &Seen) -> Result<usize, String> {
+    match seen.between() {
+        Some(_) => Ok(seen.text.matches(INCIDENT).count() + seen.other.matches(INCIDENT).count()),
+        None => Err(format!("the shell did not get to the end marker:\n{seen}")),
+    }
+}
+
+/// RHEL's start-up files run by the real shells where they read them, with the world's snippets
+/// in /etc/profile.d: the view appears once at a login and never in another interactive shell.
+#[test]
+fn rhels_start_up_files_show_the_view_once_per_login_and_in_no_other_shell() {
+    let world = World::new();
+    let rhel = world.rhel();
+    let empty = rhel.join("empty");
+    fs::write(&empty, "").unwrap();
+    const BASH: Shell = posix("bash", "bash", &[], ". {}");
+    const BASH_LOGIN: Shell = posix("bash --login", "bash", &["--login"], ". {}");
+    const KSH: Shell = posix("ksh", "ksh", &[], ". {}");
+    const KSH_LOGIN: Shell = posix("ksh -l", "ksh", &["-l"], ". {}");
+    const ZSH: Shell = posix("zsh", "zsh", &[], ". {}");
+    const TCSH: Shell = csh("tcsh", "tcsh", &[]);
+    const TCSH_LOGIN: Shell = Shell {
+        argv0: Some("-tcsh"),
+        ..csh("-tcsh", "tcsh", &[])
+    };
+    let run = |shell| {
+        Run::new(shell, true, Terminal::Full)
+            .snippet(&empty)
+            .bind(rhel.join("profile.d"), "/etc/profile.d")
+    };
+    let cases = [
+        // Non-login: RHEL's ~/.bashrc (from /etc/skel) sources /etc/bashrc; Debian's bash reads
+        // its system-wide rc file itself, from /etc/bash.bashrc.
+        (run(&BASH).bind(rhel.join("bashrc"), "/etc/bash.bashrc"), 0),
+        // Login: /etc/profile sources profile.d, then /etc/bashrc, which skips it in login shells.
+        (
+            run(&BASH_LOGIN)
+                .bind(rhel.join("profile"), "/etc/profile")
+                .bind(rhel.join("bashrc"), "/etc/bash.bashrc"),
+            1,
+        ),
+        // tcsh reads /etc/csh.cshrc in every shell, then /etc/csh.login in login shells.
+        (
+            run(&TCSH)
+                .bind(rhel.join("csh.cshrc"), "/etc/csh.cshrc")
+                .bind(rhel.join("csh.login"), "/etc/csh.login"),
+            0,
+        ),
+        (
+            run(&TCSH_LOGIN)
+                .bind(rhel.join("csh.cshrc"), "/etc/csh.cshrc")
+                .bind(rhel.join("csh.login"), "/etc/csh.login"),
+            1,
+        ),
+        // ksh reads $ENV in interactive shells; RHEL's ~/.kshrc (from /etc/skel) sources
+        // /etc/kshrc. A login reads /etc/profile first.
+        (run(&KSH).var("ENV", rhel.join("kshrc")), 0),
+        (
+            run(&KSH_LOGIN)
+                .var("ENV", rhel.join("kshrc"))
+                .bind(rhel.join("profile"), "/etc/profile"),
+            1,
+        ),
+        // zsh reads /etc/zshrc in interactive shells (Debian's zsh: /etc/zsh/zshrc).
+        (run(&ZSH).bind(rhel.join("zshrc"), "/etc/zsh/zshrc"), 0),
+    ];
+    let failures: Vec<String> = cases
+        .iter()
+        .filter_map(|(run, expected)| {
+            let check = || -> Result<(), String> {
+                let seen = run.go(&world)?;
+                match views(&seen)? {
+                    n if n == *expected => Ok(()),
+                    n => Err(format!("the view {n} times, not {expected}:\n{seen}")),
+                }
+            };
+            check().err().map(|e| format!("{}: {e}", run.shell.name))
+        })
+        .collect();
+    assert!(failures.is_empty(), "\n{}", failures.join("\n\n"));
 }
 
 #[test]
