@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use crate::cache::{Cache, Counts, Kind};
+use crate::cache::{Cache, Cause, Counts, Kind, Named, Unresolved};
 use crate::localtime::{LocalZone, age, relative};
 use crate::sanitize::{is_invisible, terminal};
 use crate::select::{Entry, Section, What};
@@ -265,10 +265,10 @@ fn marker(e: &Entry<'_>) -> (&'static str, Paint) {
 const MARK_WIDTH: usize = 10;
 
 /// "1 incident, 2 maintenances, 1 resolved, 1 degraded": everything the view counts,
-/// listed or not.
+/// listed or not; components by their own state ("1 under maintenance", "1 outage").
 fn counts(view: &View<'_>, cache: &Cache, opts: &Options<'_>) -> String {
     let c: Counts = view.counts();
-    let parts = [
+    let mut parts = vec![
         (c.incident, "incident", "incidents"),
         (
             c.maintenance_in_progress
@@ -277,8 +277,17 @@ fn counts(view: &View<'_>, cache: &Cache, opts: &Options<'_>) -> String {
             "maintenances",
         ),
         (c.resolved, "resolved", "resolved"),
-        (c.component, "degraded", "degraded"),
     ];
+    for &(state, one, many) in &COMPONENT_WORDS {
+        let n = view
+            .entries
+            .iter()
+            .filter(
+                |e| matches!(&e.what, What::Component(c) if component_state(&c.status) == state),
+            )
+            .count();
+        parts.push((n, one, many));
+    }
     let mut words: Vec<String> = parts
         .iter()
         .filter(|(k, _, _)| *k > 0)
@@ -286,6 +295,13 @@ fn counts(view: &View<'_>, cache: &Cache, opts: &Options<'_>) -> String {
         .collect();
     if view.omitted_unsorted > 0 {
         words.push(format!("{} more", view.omitted_unsorted));
+    }
+    if view.knows_nothing() {
+        // Never "operational" about a cluster the page says nothing of.
+        words.insert(
+            0,
+            "unknown, no component of the page matches its names".to_owned(),
+        );
     }
     if words.is_empty() {
         // Never without saying as of when: an empty view is a claim about the page.
@@ -298,20 +314,63 @@ fn counts(view: &View<'_>, cache: &Cache, opts: &Options<'_>) -> String {
     }
 }
 
-/// The line under a cluster's view when names in its config matched nothing on the page.
-fn incomplete_line(view: &View<'_>) -> Option<String> {
-    (!view.unmatched.is_empty()).then(|| {
-        let names: Vec<String> = view
-            .unmatched
-            .iter()
-            .map(|n| format!("{:?}", terminal(n)))
-            .collect();
-        format!(
-            "(may be incomplete: {} {} nothing on the page; see motd-status-fetch --check)",
-            names.join(", "),
-            if names.len() == 1 { "matches" } else { "match" }
-        )
-    })
+/// How a component's status is counted: its own state, in the order of severity.
+const COMPONENT_WORDS: [(&str, &str, &str); 4] = [
+    ("major_outage", "outage", "outages"),
+    ("partial_outage", "partial outage", "partial outages"),
+    ("degraded_performance", "degraded", "degraded"),
+    (
+        "under_maintenance",
+        "under maintenance",
+        "under maintenance",
+    ),
+];
+
+/// The state a component's status is counted under: a status this build does not know is
+/// counted as degraded.
+fn component_state(status: &str) -> &str {
+    match status {
+        "major_outage" | "partial_outage" | "under_maintenance" => status,
+        _ => "degraded_performance",
+    }
+}
+
+/// Why a name did not resolve, in words: `"X" matches no group on the page`.
+pub(crate) fn cause_words(u: &Unresolved) -> String {
+    let name = terminal(&u.name);
+    match u.cause {
+        Cause::Missing => match u.what {
+            Named::Unknown => format!("{name:?} matches nothing on the page"),
+            what => format!("{name:?} matches no {} on the page", what.word()),
+        },
+        Cause::Ambiguous => format!(
+            "{name:?} matches {} {}s, not one",
+            u.matches,
+            match u.what {
+                Named::Unknown => "thing",
+                what => what.word(),
+            }
+        ),
+        Cause::Renamed => format!("{name:?} is no longer on the page (renamed or removed?)"),
+        Cause::Unknown => format!("{name:?} does not resolve"),
+    }
+}
+
+/// The lines under a cluster's view about names that did not resolve: why each did not, and
+/// when nothing at all matched, who can mend it. Empty when every name resolved.
+fn unresolved_lines(view: &View<'_>) -> Vec<String> {
+    if view.knows_nothing() {
+        let mut lines: Vec<String> = view.unresolved.iter().map(cause_words).collect();
+        if lines.is_empty() {
+            lines.push("the groups and components it names hold no components".to_owned());
+        }
+        lines.push("ask the site's admins (motd-status-fetch --check)".to_owned());
+        return lines;
+    }
+    view.unresolved
+        .iter()
+        .map(|u| format!("may be incomplete: {}", cause_words(u)))
+        .collect()
 }
 
 /// The line under a view whose entries the cache could not all hold, or `None`.
@@ -409,10 +468,12 @@ fn text(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
             (&title, Some(Paint::Bold)),
             (&summary, None),
         ]);
-        if !opts.login
-            && let Some(line) = incomplete_line(view)
-        {
-            out.line(&[("  ", None), (&line, Some(Paint::Dim))]);
+        // Names that did not resolve: at login only when nothing resolved, which leaves the
+        // view without a word about the cluster.
+        if !opts.login || view.knows_nothing() {
+            for line in unresolved_lines(view) {
+                out.line(&[("  ", None), (&line, Some(Paint::Dim))]);
+            }
         }
         let shown = view.entries.len().min(budget);
         for e in &view.entries[..shown] {
@@ -670,9 +731,15 @@ struct JsonView<'a> {
     counts: Counts,
     omitted: Counts,
     more: usize,
-    /// Names in the cluster's config that matched nothing on the page: the view may be
+    /// Names in the cluster's config that did not resolve, and why: the view may be
     /// incomplete.
-    unmatched: &'a [String],
+    unmatched: &'a [Unresolved],
+    /// How many components of the page the cluster covers (null: not a cluster's view, or
+    /// not known).
+    covers: Option<usize>,
+    /// `none` (the view cannot know anything of the cluster), `partial` (some names did not
+    /// resolve) or `full`; null when not a cluster's view or not known.
+    coverage: Option<&'static str>,
     items: Vec<JsonEntry<'a>>,
 }
 
@@ -726,7 +793,13 @@ fn json(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
             counts: v.counts(),
             omitted: v.omitted,
             more: v.omitted_total(),
-            unmatched: v.unmatched,
+            unmatched: &v.unresolved,
+            covers: v.covers,
+            coverage: v.covers.map(|n| match (n, v.unresolved.is_empty()) {
+                (0, _) => "none",
+                (_, false) => "partial",
+                (_, true) => "full",
+            }),
             items: v.entries.iter().map(entry_json).collect(),
         })
         .collect();
@@ -836,8 +909,12 @@ fn markdown(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
         }
         let title = v.cluster.map_or_else(|| "Status".to_owned(), terminal);
         let _ = writeln!(s, "### {}: {}\n", md(&title), md(&counts(v, cache, opts)));
-        if let Some(line) = incomplete_line(v) {
-            let _ = writeln!(s, "*{}*\n", md(&line));
+        let lines = unresolved_lines(v);
+        if !lines.is_empty() {
+            for line in lines {
+                let _ = writeln!(s, "*{}*  ", md(&line));
+            }
+            s.push('\n');
         }
         for e in &v.entries {
             let (mark, _) = marker(e);

@@ -19,30 +19,9 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, Utc};
 
+pub use crate::cache::Section;
 use crate::cache::{Cache, Cluster, Component, Counts, Item, Kind, Settings, Source};
 use crate::glob::host_matches;
-
-/// The five parts of a view, in display order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Section {
-    Incident,
-    MaintenanceNow,
-    MaintenancePlanned,
-    Resolved,
-    Component,
-}
-
-impl Section {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Section::Incident => "incident",
-            Section::MaintenanceNow => "maintenance_in_progress",
-            Section::MaintenancePlanned => "maintenance_planned",
-            Section::Resolved => "resolved",
-            Section::Component => "component",
-        }
-    }
-}
 
 /// One line of a view: an item, or a degraded component.
 #[derive(Debug, Clone)]

@@ -4,11 +4,12 @@
 //! A request names a target (this host, a cluster, or everything), a time and an output form.
 //! The views are computed here from the cache by [`select`]; [`render`] only lays them out.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
-use crate::cache::{self, Cache, Counts, Want};
+use crate::cache::{self, Cache, Cause, Cluster, Counts, Named, Unresolved, Want};
 use crate::localtime::LocalZone;
 use crate::render;
 use crate::select::{self, Entry, Scope};
@@ -85,34 +86,42 @@ pub struct View<'a> {
     /// Left out but not counted by section (a cache of the previous release says only how
     /// many).
     pub omitted_unsorted: usize,
-    /// The cluster's config names that matched nothing on the page at the last fetch: the
-    /// view may be incomplete.
-    pub unmatched: &'a [String],
+    /// The cluster's config names that did not resolve at the last fetch, and why: the view
+    /// may be incomplete.
+    pub unresolved: Cow<'a, [Unresolved]>,
+    /// How many components of the page the cluster covers (`None`: not known, or not a
+    /// cluster's view). With none, the view cannot know anything about the cluster.
+    pub covers: Option<usize>,
 }
 
 impl<'a> View<'a> {
     /// The view of `scope` at `now`.
     pub fn of(cache: &'a Cache, scope: Scope<'a>, now: DateTime<Utc>) -> View<'a> {
         let entries = select::entries(cache, scope, now);
-        let (cluster, name, omitted, more, unmatched) = match scope {
-            Scope::Cluster(c) => (
-                Some(c.name.as_str()),
-                "cluster",
-                c.omitted,
-                c.more,
-                c.unmatched.as_slice(),
-            ),
-            Scope::NoCluster => (None, "no_cluster", cache.no_cluster_omitted, 0, &[][..]),
-            Scope::Unclaimed => (None, "unclaimed", cache.unclaimed_omitted, 0, &[][..]),
+        let (cluster, name, omitted, more) = match scope {
+            Scope::Cluster(c) => (Some(c), "cluster", c.omitted, c.more),
+            Scope::NoCluster => (None, "no_cluster", cache.no_cluster_omitted, 0),
+            Scope::Unclaimed => (None, "unclaimed", cache.unclaimed_omitted, 0),
         };
         View {
-            cluster,
+            cluster: cluster.map(|c| c.name.as_str()),
             scope: name,
             entries,
             omitted,
             omitted_unsorted: more.saturating_sub(omitted.total()),
-            unmatched,
+            unresolved: cluster.map_or(Cow::Borrowed(&[][..]), unresolved),
+            covers: cluster.and_then(|c| c.covers),
         }
+    }
+
+    /// Whether the view covers no component of the page: it cannot tell how the cluster is.
+    pub fn knows_nothing(&self) -> bool {
+        self.covers == Some(0)
+    }
+
+    /// Whether there is nothing to say at all (a login then prints nothing).
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty() && self.omitted_total() == 0 && !self.knows_nothing()
     }
 
     /// Everything the view counts: the entries it lists and those left out, by section.
@@ -124,6 +133,25 @@ impl<'a> View<'a> {
     pub fn omitted_total(&self) -> usize {
         self.omitted.total().saturating_add(self.omitted_unsorted)
     }
+}
+
+/// A cluster's unresolved names: as the cache says why, or (a cache of an earlier release,
+/// which only lists them) as names that matched nothing.
+fn unresolved(c: &Cluster) -> Cow<'_, [Unresolved]> {
+    if !c.unresolved.is_empty() || c.unmatched.is_empty() {
+        return Cow::Borrowed(&c.unresolved);
+    }
+    Cow::Owned(
+        c.unmatched
+            .iter()
+            .map(|name| Unresolved {
+                name: name.clone(),
+                what: Named::Unknown,
+                cause: Cause::Missing,
+                matches: 0,
+            })
+            .collect(),
+    )
 }
 
 /// How far a time from the page (or another host) may run ahead of this host's clock before
@@ -199,9 +227,7 @@ pub fn render_loaded(
     // At login, in every format (a pam_motd or Open OnDemand file too): nothing at all when
     // the site turned it off or there is nothing to report. Expired data still says so.
     if req.login {
-        let nothing = views
-            .iter()
-            .all(|v| v.entries.is_empty() && v.omitted_total() == 0);
+        let nothing = views.iter().all(View::is_empty);
         if !cache.settings.login || (nothing && !age(cache, req.now).expired) {
             return Ok(String::new());
         }

@@ -68,7 +68,7 @@ fn far_maintenance_never_crowds_out_what_is_happening_now() {
     Run::fetch().arg("--config").arg(&cfg).success();
     let login = show(dir.path(), NOW, &["--login", "--hostname", "alpha-login1"]);
     assert!(
-        login.starts_with("Status of Alpha: 1 resolved, 1 degraded\n"),
+        login.starts_with("Status of Alpha: 1 resolved, 1 outage\n"),
         "{login}"
     );
     assert!(login.contains("OUTAGE    Alpha Cluster / Login nodes (major outage)"));
@@ -320,7 +320,9 @@ fn incomplete_views_repeated_names_and_a_healthy_page_say_what_they_are() {
         dir.path(),
         &dir.path().join("page").display().to_string(),
         "[[cluster]]\nname = \"DB\"\ngroups = [\"Oregon\", \"Virginia\"]\nhosts = [\"db-*\"]\n\
-         [[cluster]]\nname = \"Typo\"\ngroups = [\"Orgeon\"]\nhosts = [\"t-*\"]\n",
+         [[cluster]]\nname = \"Typo\"\ngroups = [\"Orgeon\"]\nhosts = [\"t-*\"]\n\
+         [[cluster]]\nname = \"Half\"\ngroups = [\"Oregon\", \"Orgeon\"]\n\
+         components = [\"PostgreSQL\"]\nhosts = [\"h-*\"]\n",
     );
     let out = Run::fetch().arg("--config").arg(&cfg).output();
     assert_eq!(out.code(), 0);
@@ -329,18 +331,60 @@ fn incomplete_views_repeated_names_and_a_healthy_page_say_what_they_are() {
         db.contains("Oregon / PostgreSQL, Virginia / PostgreSQL"),
         "{db}"
     );
+    // A cluster none of whose names matches: its view knows nothing, and says so (at login
+    // too) instead of "all systems operational", with who can mend it.
     let typo = show(dir.path(), NOW, &["--cluster", "Typo"]);
-    assert!(
-        typo.contains("(may be incomplete: \"Orgeon\" matches nothing on the page"),
-        "{typo}"
+    assert_eq!(
+        typo,
+        "Status of Typo: unknown, no component of the page matches its names\n  \
+         \"Orgeon\" matches no group on the page\n  \
+         ask the site's admins (motd-status-fetch --check)\n\
+         Details: https://p.example · every cluster: motd-status --all\n"
     );
+    let login = show(dir.path(), NOW, &["--login", "--hostname", "t-1"]);
+    assert!(login.starts_with("Status of Typo: unknown"), "{login}");
+    assert!(!login.contains("operational"), "{login}");
     let json: Value = serde_json::from_str(&show(
         dir.path(),
         NOW,
         &["--cluster", "Typo", "--format", "json"],
     ))
     .unwrap();
-    assert_eq!(json["views"][0]["unmatched"], json!(["Orgeon"]));
+    assert_eq!(
+        json["views"][0]["unmatched"],
+        json!([{"name": "Orgeon", "what": "group", "cause": "missing"}])
+    );
+    assert_eq!(json["views"][0]["coverage"], json!("none"));
+    // One that covers something but misses names keeps its note, worded by cause: a typo,
+    // and a component name two groups share.
+    let half = show(dir.path(), NOW, &["--cluster", "Half"]);
+    assert!(
+        half.contains("  may be incomplete: \"Orgeon\" matches no group on the page\n"),
+        "{half}"
+    );
+    assert!(
+        half.contains("  may be incomplete: \"PostgreSQL\" matches 2 components, not one\n"),
+        "{half}"
+    );
+    assert!(half.starts_with("Status of Half: 1 incident\n"), "{half}");
+    let json: Value = serde_json::from_str(&show(
+        dir.path(),
+        NOW,
+        &["--cluster", "Half", "--format", "json"],
+    ))
+    .unwrap();
+    assert_eq!(json["views"][0]["coverage"], json!("partial"));
+    assert_eq!(
+        json["views"][0]["unmatched"][1],
+        json!({"name": "PostgreSQL", "what": "component", "cause": "ambiguous", "matches": 2})
+    );
+    let md = show(
+        dir.path(),
+        NOW,
+        &["--cluster", "Typo", "--format", "markdown"],
+    );
+    assert!(md.contains("ask the site's admins"), "{md}");
+    assert!(!md.contains("operational"), "{md}");
     // No cluster, nothing to report: all is well, as of the last confirmation.
     let healthy = tempdir();
     write_page(
@@ -497,4 +541,42 @@ fn narrow_terminals_keep_addresses_and_component_lists_whole() {
         "{out}"
     );
     assert!(!out.contains("· S…"), "{out}");
+}
+
+/// A component under maintenance with no maintenance item to go with it (as pages show while
+/// an admin works on one) is counted and labelled by its own state: not "degraded".
+#[test]
+fn components_are_counted_by_their_own_state() {
+    for (status, summary, label) in [
+        (
+            "under_maintenance",
+            "1 under maintenance",
+            "MAINT     Alpha Cluster / Login nodes (under maintenance)",
+        ),
+        (
+            "degraded_performance",
+            "1 degraded",
+            "DEGRADED  Alpha Cluster / Login nodes (degraded performance)",
+        ),
+        (
+            "partial_outage",
+            "1 partial outage",
+            "PARTIAL   Alpha Cluster / Login nodes (partial outage)",
+        ),
+        (
+            "major_outage",
+            "1 outage",
+            "OUTAGE    Alpha Cluster / Login nodes (major outage)",
+        ),
+    ] {
+        let dir = tempdir();
+        let cfg = page(dir.path(), status, Vec::new());
+        Run::fetch().arg("--config").arg(&cfg).success();
+        let login = show(dir.path(), NOW, &["--login", "--hostname", "alpha-login1"]);
+        assert!(
+            login.starts_with(&format!("Status of Alpha: {summary}\n")),
+            "{status}: {login}"
+        );
+        assert!(login.contains(label), "{status}: {login}");
+    }
 }

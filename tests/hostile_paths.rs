@@ -204,7 +204,7 @@ fn the_cache_is_bounded_whatever_the_page() {
         .arg(&cache)
         .success()
         .stdout();
-    assert!(login.contains("20 degraded"), "{login}");
+    assert!(login.contains("20 outages"), "{login}");
     // Sixty thousand degraded components with long ids: over the login's 4 MiB, the run fails
     // and the previous cache stays.
     let before = std::fs::read(&cache).unwrap();

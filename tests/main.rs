@@ -10,6 +10,7 @@ mod fetch_sources;
 mod fetch_trust;
 mod hostile_paths;
 mod login;
+mod mirror_local;
 mod mirror_nginx;
 mod monitoring;
 mod property;

@@ -139,6 +139,8 @@ fn random_cache(r: &mut Rng, now: DateTime<Utc>) -> Cache {
                 time_zone: None,
                 components,
                 items,
+                catalog: None,
+                dropped: Vec::new(),
             }
         })
         .collect();
@@ -159,6 +161,20 @@ fn random_cache(r: &mut Rng, now: DateTime<Utc>) -> Cache {
             },
             more: r.below(100) as usize,
             unmatched: (0..r.below(2)).map(|_| text(r)).collect(),
+            unresolved: (0..r.below(3))
+                .map(|_| cache::Unresolved {
+                    name: text(r),
+                    what: *r.pick(&[cache::Named::Group, cache::Named::Component]),
+                    cause: *r.pick(&[
+                        cache::Cause::Missing,
+                        cache::Cause::Ambiguous,
+                        cache::Cause::Renamed,
+                    ]),
+                    matches: r.below(12) as usize,
+                })
+                .collect(),
+            matched: Vec::new(),
+            covers: *r.pick(&[None, Some(0), Some(1), Some(40)]),
         })
         .collect();
     Cache {

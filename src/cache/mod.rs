@@ -24,7 +24,6 @@ pub use write::{Lock, replace_file, to_bytes, write_atomic};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::select::Section;
 use timestamp as ts;
 
 /// The cache format version this build reads and writes.
@@ -132,6 +131,60 @@ pub struct Source {
     pub components: Vec<Component>,
     #[serde(default)]
     pub items: Vec<Item>,
+    /// The page's other components (operational, and named by no item kept): no view shows
+    /// them, but a mirror resolves its own clusters' names against them as the page would.
+    /// `None` in a cache of a fetcher that did not keep them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<Vec<Listed>>,
+    /// Items left out past the cap of every view, reduced to what a mirror needs to count them
+    /// in its own clusters' views.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dropped: Vec<Dropped>,
+}
+
+/// A component of the page that no view shows: enough to resolve a name to it.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Listed {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub group: Option<String>,
+}
+
+/// An item the fetcher left out past its cap: its id, its components, and its section at the
+/// fetch (`None`: maintenance further ahead than `upcoming`).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Dropped {
+    pub id: String,
+    #[serde(default)]
+    pub components: Vec<String>,
+    #[serde(default)]
+    pub section: Option<Section>,
+}
+
+/// The five parts of a view, in display order.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Section {
+    Incident,
+    #[serde(rename = "maintenance_in_progress")]
+    MaintenanceNow,
+    #[serde(rename = "maintenance_planned")]
+    MaintenancePlanned,
+    Resolved,
+    Component,
+}
+
+impl Section {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Section::Incident => "incident",
+            Section::MaintenanceNow => "maintenance_in_progress",
+            Section::MaintenancePlanned => "maintenance_planned",
+            Section::Resolved => "resolved",
+            Section::Component => "component",
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -195,9 +248,71 @@ pub struct Cluster {
     #[serde(default, skip_serializing_if = "is_zero")]
     pub more: usize,
     /// Names in the config (groups, components) that matched nothing or several things at the
-    /// last fetch: the view may be incomplete (`motd-status-fetch --status` warns).
+    /// last fetch: the view may be incomplete (`motd-status-fetch --status` warns). What the
+    /// previous release reads; [`Cluster::unresolved`] says why.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unmatched: Vec<String>,
+    /// Each name of `unmatched`, with what it was meant to name and why it did not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unresolved: Vec<Unresolved>,
+    /// The names that matched at the last fetch: a later fetch at which one matches nothing
+    /// tells a name renamed or removed on the page from a typo.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub matched: Vec<String>,
+    /// How many components of the page the names cover, the operational ones included. `Some(0)`:
+    /// the view cannot know anything about the cluster. `None`: written by a fetcher that did
+    /// not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub covers: Option<usize>,
+}
+
+/// A name in a cluster's config that did not resolve cleanly at the last fetch.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Unresolved {
+    pub name: String,
+    /// What the name was meant to name.
+    pub what: Named,
+    pub cause: Cause,
+    /// How many things an ambiguous name matches.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub matches: usize,
+}
+
+/// What a cluster's name is meant to name.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Named {
+    Group,
+    Component,
+    /// A kind a later release adds, or a cache that did not say.
+    #[serde(other)]
+    Unknown,
+}
+
+impl Named {
+    /// The word for it in messages.
+    pub fn word(self) -> &'static str {
+        match self {
+            Named::Group => "group",
+            Named::Component => "component",
+            Named::Unknown => "name",
+        }
+    }
+}
+
+/// Why a name did not resolve.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Cause {
+    /// It matches nothing on the page, and never did as far as the cache knows: a typo?
+    Missing,
+    /// It matches several groups or components.
+    Ambiguous,
+    /// It matched at an earlier fetch and matches nothing now: renamed or removed on the page.
+    Renamed,
+    /// A cause a later release adds.
+    #[serde(other)]
+    Unknown,
 }
 
 fn is_zero(n: &usize) -> bool {

@@ -20,7 +20,9 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::timestamp as ts;
-use super::{Cache, Cluster, ComponentRef, Counts, MAX_BYTES, Settings, Source, VERSION};
+use super::{
+    Cache, Cluster, ComponentRef, Counts, MAX_BYTES, Settings, Source, Unresolved, VERSION,
+};
 use crate::select::{self, Coverage, Scope};
 
 /// Why a cache could not be used. Each says what a sysadmin would check.
@@ -160,6 +162,8 @@ pub fn read_for(path: &Path, want: Want<'_>) -> Result<(Cache, Option<usize>), R
                 time_zone: s.time_zone.clone(),
                 components,
                 items,
+                catalog: None,
+                dropped: Vec::new(),
             });
         }
     }
@@ -367,6 +371,10 @@ struct LazyCluster<'a> {
     more: usize,
     #[serde(default)]
     unmatched: Vec<String>,
+    #[serde(default)]
+    unresolved: Vec<Unresolved>,
+    #[serde(default)]
+    covers: Option<usize>,
     #[serde(default, borrow, deserialize_with = "present")]
     components: Option<&'a RawValue>,
 }
@@ -387,6 +395,9 @@ impl LazyCluster<'_> {
             omitted: self.omitted,
             more: self.more,
             unmatched: self.unmatched.clone(),
+            unresolved: self.unresolved.clone(),
+            matched: Vec::new(),
+            covers: self.covers,
         }
     }
 

@@ -126,9 +126,9 @@ fn every_config_example_parses_and_resolves_against_the_sample_page() {
             .unwrap_or_else(|e| panic!("{name} does not parse: {e}\n{text}"));
         for r in resolve::resolve_all(&cfg.clusters, &catalogs) {
             assert!(
-                r.problems.is_empty(),
+                r.problems().is_empty(),
                 "{name}: {:?} against the sample page",
-                r.problems
+                r.problems()
             );
             clusters += 1;
         }

@@ -14,7 +14,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 
 use super::session::Traffic;
-use crate::cache::{self, Cache};
+use crate::cache::{self, Cache, Cause};
 use crate::exit::Exit;
 use crate::select::{self, Scope, Section};
 
@@ -138,6 +138,8 @@ pub fn render(run: &Run<'_>, previous: &str) -> String {
         );
         let mut entries = Vec::new();
         let mut unmatched = Vec::new();
+        let mut unresolved = Vec::new();
+        let mut covers = Vec::new();
         for cluster in &c.clusters {
             let counts = crate::view::View::of(c, Scope::Cluster(cluster), run.at).counts();
             for section in [
@@ -156,6 +158,20 @@ pub fn render(run: &Run<'_>, previous: &str) -> String {
                 labels(&[("cluster", &cluster.name)]),
                 cluster.unmatched.len() as f64,
             ));
+            for cause in [Cause::Missing, Cause::Ambiguous, Cause::Renamed] {
+                let n = cluster
+                    .unresolved
+                    .iter()
+                    .filter(|u| u.cause == cause)
+                    .count();
+                unresolved.push((
+                    labels(&[("cluster", &cluster.name), ("cause", cause_label(cause))]),
+                    n as f64,
+                ));
+            }
+            if let Some(n) = cluster.covers {
+                covers.push((labels(&[("cluster", &cluster.name)]), n as f64));
+            }
         }
         metric(
             "motd_status_entries",
@@ -168,6 +184,19 @@ pub fn render(run: &Run<'_>, previous: &str) -> String {
             "gauge",
             "Names in a cluster's config that matched nothing (or several things) on the page.",
             &unmatched,
+        );
+        metric(
+            "motd_status_unresolved_names",
+            "gauge",
+            "Names in a cluster's config that did not resolve, by cause: missing (matches \
+             nothing), ambiguous (matches several things), renamed (matched before, not now).",
+            &unresolved,
+        );
+        metric(
+            "motd_status_covered_components",
+            "gauge",
+            "Components of the page a cluster covers (0: its view cannot know anything).",
+            &covers,
         );
     }
     out
@@ -192,6 +221,15 @@ fn labels(pairs: &[(&str, &str)]) -> String {
     }
     out.push('}');
     out
+}
+
+fn cause_label(cause: Cause) -> &'static str {
+    match cause {
+        Cause::Missing => "missing",
+        Cause::Ambiguous => "ambiguous",
+        Cause::Renamed => "renamed",
+        Cause::Unknown => "unknown",
+    }
 }
 
 fn number(v: f64) -> String {
@@ -224,19 +262,40 @@ pub fn status(cache_path: &Path, now: DateTime<Utc>) -> (u8, String) {
         }
     };
     let age = crate::view::age(&c, now);
+    // Each cluster's names that did not resolve, worded by cause; the clusters that cover
+    // nothing at all, whose views cannot know anything.
+    let names = |cl: &cache::Cluster| {
+        let causes: Vec<String> = crate::view::View::of(&c, Scope::Cluster(cl), now)
+            .unresolved
+            .iter()
+            .map(crate::render::cause_words)
+            .collect();
+        causes.join(", ")
+    };
+    let blind: Vec<String> = c
+        .clusters
+        .iter()
+        .filter(|cl| cl.covers == Some(0))
+        .map(|cl| {
+            format!(
+                "cluster {:?} covers no component of the page ({})",
+                crate::sanitize::terminal(&cl.name),
+                match names(cl) {
+                    n if n.is_empty() => "its groups hold no components".to_owned(),
+                    n => n,
+                }
+            )
+        })
+        .collect();
     let unmatched: Vec<String> = c
         .clusters
         .iter()
-        .filter(|cl| !cl.unmatched.is_empty())
+        .filter(|cl| cl.covers != Some(0) && !cl.unmatched.is_empty())
         .map(|cl| {
             format!(
-                "cluster {:?}: {} matching nothing",
+                "cluster {:?}: {}",
                 crate::sanitize::terminal(&cl.name),
-                cl.unmatched
-                    .iter()
-                    .map(|n| format!("{:?}", crate::sanitize::terminal(n)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                names(cl)
             )
         })
         .collect();
@@ -252,7 +311,9 @@ pub fn status(cache_path: &Path, now: DateTime<Utc>) -> (u8, String) {
         ),
         None => format!("status {} old", crate::localtime::age(age.seconds)),
     };
-    let (code, word, why) = if age.expired {
+    let (code, word, why) = if !blind.is_empty() {
+        (2, "CRITICAL", format!("{when}; {}", blind.join("; ")))
+    } else if age.expired {
         (
             2,
             "CRITICAL",

@@ -218,6 +218,8 @@ fn assemble(
                 time_zone: page.time_zone.clone(),
                 components: components_of(page),
                 items,
+                catalog: Some(Vec::new()),
+                dropped: Vec::new(),
             }
         })
         .collect();
@@ -289,7 +291,8 @@ fn components_of(page: &Page) -> Vec<Component> {
 }
 
 /// Keeps the components a view can use: those its items name and those not operational (a
-/// view lists them); and of each cluster's coverage, those kept.
+/// view lists them); and of each cluster's coverage, those kept. The others go to the source's
+/// catalog, where no view looks but a mirror resolves its own clusters' names.
 fn keep_components_in_use(cache: &mut Cache) {
     let mut kept: HashSet<(usize, String)> = HashSet::new();
     for (si, source) in cache.sources.iter_mut().enumerate() {
@@ -298,9 +301,21 @@ fn keep_components_in_use(cache: &mut Cache) {
             .iter()
             .flat_map(|i| i.components.iter().map(String::as_str))
             .collect();
-        source
-            .components
-            .retain(|c| named.contains(c.id.as_str()) || is_degraded(&c.status));
+        let (used, others): (Vec<Component>, Vec<Component>) =
+            std::mem::take(&mut source.components)
+                .into_iter()
+                .partition(|c| named.contains(c.id.as_str()) || is_degraded(&c.status));
+        source.components = used;
+        source.catalog = Some(
+            others
+                .into_iter()
+                .map(|c| cache::Listed {
+                    id: c.id,
+                    name: c.name,
+                    group: c.group,
+                })
+                .collect(),
+        );
         kept.extend(source.components.iter().map(|c| (si, c.id.clone())));
     }
     for cluster in &mut cache.clusters {
@@ -378,8 +393,24 @@ fn cap_views(cache: &mut Cache, now: DateTime<Utc>, per_view: usize) {
             c
         })
         .collect();
+    let sections: HashMap<(usize, String), Option<select::Section>> = views
+        .iter()
+        .flatten()
+        .map(|&(si, id, section)| ((si, id.to_owned()), section))
+        .collect();
     for (si, source) in cache.sources.iter_mut().enumerate() {
-        source.items.retain(|i| keep.contains(&(si, i.id.clone())));
+        let (kept, dropped): (Vec<Item>, Vec<Item>) = std::mem::take(&mut source.items)
+            .into_iter()
+            .partition(|i| keep.contains(&(si, i.id.clone())));
+        source.items = kept;
+        source.dropped = dropped
+            .into_iter()
+            .map(|i| cache::Dropped {
+                section: sections.get(&(si, i.id.clone())).copied().flatten(),
+                id: i.id,
+                components: i.components,
+            })
+            .collect();
     }
     let n = cache.clusters.len();
     for (cluster, counts) in cache.clusters.iter_mut().zip(&omitted) {

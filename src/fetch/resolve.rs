@@ -16,32 +16,143 @@ use unicode_normalization::UnicodeNormalization;
 use super::Page;
 use super::config::ClusterConfig;
 use super::model::Component;
-use crate::cache::{self, ComponentRef};
+use crate::cache::{self, Cause, ComponentRef, Named, Unresolved};
 use crate::sanitize::terminal;
 
-/// A cluster's resolution: the cluster, what it covers, and what it named that did not resolve
-/// cleanly.
+/// A cluster's resolution: the cluster, what it covers, and what each of its names matched.
 #[derive(Debug, Clone)]
 pub struct Resolved<'c> {
     pub cluster: &'c ClusterConfig,
+    /// Every component the names cover, operational or not.
     pub components: Vec<ComponentRef>,
-    /// Lines for `--check`: what each reference resolved to.
-    pub report: Vec<String>,
-    pub problems: Vec<String>,
-    /// The names (groups or components) that matched nothing, or several things.
-    pub unmatched: Vec<String>,
+    /// Each name of the config, groups first, with what it matched.
+    pub names: Vec<NameMatch>,
+}
+
+/// One name of a cluster's config and what it matched.
+#[derive(Debug, Clone)]
+pub struct NameMatch {
+    pub name: String,
+    pub what: Named,
+    /// What it matched, as `--check` shows it: `[source: ]name [id]` (groups: with their
+    /// number of components).
+    pub matches: Vec<String>,
+}
+
+impl NameMatch {
+    /// Why the name did not resolve, if it did not (a name that matches nothing is `Missing`
+    /// here; the fetcher tells a renamed one apart with the previous cache).
+    pub fn unresolved(&self) -> Option<Unresolved> {
+        let cause = match self.matches.len() {
+            1 => return None,
+            0 => Cause::Missing,
+            _ => Cause::Ambiguous,
+        };
+        Some(Unresolved {
+            name: self.name.clone(),
+            what: self.what,
+            cause,
+            matches: if cause == Cause::Ambiguous {
+                self.matches.len()
+            } else {
+                0
+            },
+        })
+    }
 }
 
 impl Resolved<'_> {
-    /// The cluster as the cache holds it.
+    /// The cluster as the cache holds it (its `unresolved` names as this fetch alone sees
+    /// them; see [`mark_renamed`]).
     pub fn to_cluster(&self) -> cache::Cluster {
+        let unresolved: Vec<Unresolved> = self
+            .names
+            .iter()
+            .filter_map(NameMatch::unresolved)
+            .collect();
         cache::Cluster {
             name: self.cluster.name.clone(),
             hosts: self.cluster.hosts.clone(),
             components: self.components.clone(),
             omitted: cache::Counts::default(),
             more: 0,
-            unmatched: self.unmatched.clone(),
+            unmatched: unresolved.iter().map(|u| u.name.clone()).collect(),
+            unresolved,
+            matched: self
+                .names
+                .iter()
+                .filter(|n| n.matches.len() == 1)
+                .map(|n| n.name.clone())
+                .collect(),
+            covers: Some(self.components.len()),
+        }
+    }
+
+    /// Lines for `--check`: what each name resolved to.
+    pub fn report(&self) -> Vec<String> {
+        self.names
+            .iter()
+            .filter(|n| n.matches.len() == 1)
+            .map(|n| format!("{} {:?} -> {}", n.what.word(), n.name, n.matches[0]))
+            .collect()
+    }
+
+    /// One message per name that did not resolve, for the log and `--check`.
+    pub fn problems(&self) -> Vec<String> {
+        let cluster = terminal(&self.cluster.name);
+        self.names
+            .iter()
+            .filter_map(|n| {
+                let u = n.unresolved()?;
+                let (what, name) = (n.what.word(), &n.name);
+                Some(match u.cause {
+                    Cause::Ambiguous => format!(
+                        "cluster {cluster:?}: {what} {name:?} matches {} {what}s ({}): {}",
+                        n.matches.len(),
+                        n.matches.join(", "),
+                        if n.what == Named::Group {
+                            "name it by id"
+                        } else {
+                            "write \"Group / Component\" or use an id"
+                        }
+                    ),
+                    _ => format!(
+                        "cluster {cluster:?}: {what} {name:?} matches no {} on the page (see \
+                         motd-status-fetch --list-groups)",
+                        if n.what == Named::Group {
+                            "component group"
+                        } else {
+                            "component"
+                        }
+                    ),
+                })
+            })
+            .collect()
+    }
+}
+
+/// Marks the names of `clusters` that match nothing now but matched at the fetch of `prev` (or
+/// were already marked so there) as renamed or removed on the page, rather than mistyped.
+pub fn mark_renamed(clusters: &mut [cache::Cluster], prev: Option<&cache::Cache>) {
+    let Some(prev) = prev else {
+        return;
+    };
+    for c in clusters {
+        let Some(before) = prev.clusters.iter().find(|p| p.name == c.name) else {
+            continue;
+        };
+        for u in c
+            .unresolved
+            .iter_mut()
+            .filter(|u| u.cause == Cause::Missing)
+        {
+            let was_renamed = before
+                .unresolved
+                .iter()
+                .any(|b| b.name == u.name && b.cause == Cause::Renamed);
+            if was_renamed || before.matched.contains(&u.name) {
+                u.cause = Cause::Renamed;
+            }
         }
     }
 }
@@ -115,13 +226,33 @@ impl<'a> Catalog<'a> {
         }
     }
 
-    /// A source of a mirrored cache: it keeps the components that matter, each naming its
-    /// group.
+    /// A source of a mirrored cache: the components that matter, each naming its group, and
+    /// the catalog of the others (when the publisher kept one).
     pub fn of_cache(source: &'a cache::Source) -> Catalog<'a> {
         let mut groups: Vec<Group<'a>> = Vec::new();
         let mut components = Vec::new();
-        for c in &source.components {
-            let group = c.group.as_deref().map(|name| {
+        let listed = source.catalog.iter().flatten();
+        let all = source
+            .components
+            .iter()
+            .map(|c| {
+                (
+                    c.id.as_str(),
+                    c.name.as_str(),
+                    c.group.as_deref(),
+                    c.status.as_str(),
+                )
+            })
+            .chain(listed.map(|c| {
+                (
+                    c.id.as_str(),
+                    c.name.as_str(),
+                    c.group.as_deref(),
+                    "operational",
+                )
+            }));
+        for (id, name, group, status) in all {
+            let group = group.map(|name| {
                 groups
                     .iter()
                     .position(|g| g.name == name)
@@ -135,9 +266,9 @@ impl<'a> Catalog<'a> {
                     })
             });
             components.push(Leaf {
-                id: &c.id,
-                name: &c.name,
-                status: &c.status,
+                id,
+                name,
+                status,
                 group,
             });
         }
@@ -168,13 +299,6 @@ pub fn resolve_all<'c>(
 }
 
 fn resolve<'c>(cluster: &'c ClusterConfig, sources: &[Catalog<'_>]) -> Resolved<'c> {
-    let mut out = Resolved {
-        cluster,
-        components: Vec::new(),
-        report: Vec::new(),
-        problems: Vec::new(),
-        unmatched: Vec::new(),
-    };
     let many = sources.len() > 1;
     let label = |si: usize, name: &str, id: Option<&str>| {
         let src = if many {
@@ -187,102 +311,93 @@ fn resolve<'c>(cluster: &'c ClusterConfig, sources: &[Catalog<'_>]) -> Resolved<
             None => format!("{src}{}", terminal(name)),
         }
     };
-    let name = terminal(&cluster.name);
+    let mut components = Vec::new();
+    let mut names = Vec::new();
     for wanted in &cluster.groups {
-        let found: Vec<(usize, usize)> = sources
-            .iter()
-            .enumerate()
-            .flat_map(|(si, s)| (0..s.groups.len()).map(move |g| (si, g)))
-            .filter(|&(si, g)| {
-                let group = &sources[si].groups[g];
-                names(wanted, group.id, group.name)
-            })
-            .collect();
-        match found.as_slice() {
-            [] => {
-                out.unmatched.push(wanted.clone());
-                out.problems.push(format!(
-                    "cluster {name:?}: group {wanted:?} matches no component group on the page \
-                     (see motd-status-fetch --list-groups)"
-                ));
+        let found = find_groups(sources, wanted);
+        if let [(si, g)] = found.as_slice() {
+            for child in sources[*si]
+                .components
+                .iter()
+                .filter(|c| c.group == Some(*g))
+            {
+                push(&mut components, *si, child.id);
             }
-            [(si, g)] => {
-                let source = &sources[*si];
-                let children: Vec<&Leaf<'_>> = source
+        }
+        let matches = found
+            .iter()
+            .map(|&(si, g)| {
+                let group = &sources[si].groups[g];
+                let n = sources[si]
                     .components
                     .iter()
-                    .filter(|c| c.group == Some(*g))
-                    .collect();
-                out.report.push(format!(
-                    "group {wanted:?} -> {} ({} components)",
-                    label(*si, source.groups[*g].name, source.groups[*g].id),
-                    children.len()
-                ));
-                for child in children {
-                    push(&mut out.components, *si, child.id);
-                }
-            }
-            several => {
-                out.unmatched.push(wanted.clone());
-                out.problems.push(format!(
-                    "cluster {name:?}: group {wanted:?} matches {} groups ({}): name it by id",
-                    several.len(),
-                    several
-                        .iter()
-                        .map(|&(si, g)| label(
-                            si,
-                            sources[si].groups[g].name,
-                            sources[si].groups[g].id
-                        ))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-            }
-        }
+                    .filter(|c| c.group == Some(g))
+                    .count();
+                format!("{} ({n} components)", label(si, group.name, group.id))
+            })
+            .collect();
+        names.push(NameMatch {
+            name: wanted.clone(),
+            what: Named::Group,
+            matches,
+        });
     }
     for wanted in &cluster.components {
-        let found: Vec<(usize, &Leaf<'_>)> = sources
-            .iter()
-            .enumerate()
-            .flat_map(|(si, s)| s.components.iter().map(move |c| (si, c)))
-            .filter(|(si, c)| component_named(&sources[*si], c, wanted))
-            .collect();
-        match found.as_slice() {
-            [] => {
-                out.unmatched.push(wanted.clone());
-                out.problems.push(format!(
-                    "cluster {name:?}: component {wanted:?} matches no component on the page \
-                     (see motd-status-fetch --list-groups)"
-                ));
-            }
-            [(si, c)] => {
-                out.report.push(format!(
-                    "component {wanted:?} -> {}",
-                    label(*si, c.name, Some(c.id))
-                ));
-                push(&mut out.components, *si, c.id);
-            }
-            several => {
-                out.unmatched.push(wanted.clone());
-                out.problems.push(format!(
-                    "cluster {name:?}: component {wanted:?} matches {} components ({}): \
-                 write \"Group / Component\" or use an id",
-                    several.len(),
-                    several
-                        .iter()
-                        .map(|(si, c)| {
-                            let group = sources[*si]
-                                .group_name(c)
-                                .map_or_else(|| "no group".to_owned(), terminal);
-                            format!("{} in {group}", label(*si, c.name, Some(c.id)))
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-            }
+        let found = find_components(sources, wanted);
+        if let [(si, c)] = found.as_slice() {
+            push(&mut components, *si, c.id);
         }
+        let one = found.len() == 1;
+        let matches = found
+            .iter()
+            .map(|(si, c)| {
+                let shown = label(*si, c.name, Some(c.id));
+                if one {
+                    return shown;
+                }
+                let group = sources[*si]
+                    .group_name(c)
+                    .map_or_else(|| "no group".to_owned(), terminal);
+                format!("{shown} in {group}")
+            })
+            .collect();
+        names.push(NameMatch {
+            name: wanted.clone(),
+            what: Named::Component,
+            matches,
+        });
     }
-    out
+    Resolved {
+        cluster,
+        components,
+        names,
+    }
+}
+
+/// The groups `wanted` names, as (source, group) indices.
+fn find_groups(sources: &[Catalog<'_>], wanted: &str) -> Vec<(usize, usize)> {
+    sources
+        .iter()
+        .enumerate()
+        .flat_map(|(si, s)| {
+            s.groups
+                .iter()
+                .enumerate()
+                .map(move |(g, group)| (si, g, group))
+        })
+        .filter(|(_, _, group)| names(wanted, group.id, group.name))
+        .map(|(si, g, _)| (si, g))
+        .collect()
+}
+
+/// The components `wanted` names, with their source.
+fn find_components<'s, 'a>(sources: &'s [Catalog<'a>], wanted: &str) -> Vec<(usize, &'s Leaf<'a>)> {
+    sources
+        .iter()
+        .enumerate()
+        .flat_map(|(si, s)| s.components.iter().map(move |c| (si, c)))
+        .filter(|(si, c)| component_named(&sources[*si], c, wanted))
+        .collect()
 }
 
 /// A name as compared: NFC-normalised, fully case-folded, trimmed.
@@ -358,6 +473,8 @@ mod tests {
                 })
                 .collect(),
             items: Vec::new(),
+            catalog: None,
+            dropped: Vec::new(),
         }
     }
 
@@ -390,7 +507,7 @@ mod tests {
         ] {
             let c = cluster(&groups, &comps);
             let r = resolve(&c, &cat);
-            assert_eq!(ids(&r), want, "{groups:?} {comps:?}: {:?}", r.problems);
+            assert_eq!(ids(&r), want, "{groups:?} {comps:?}: {:?}", r.problems());
         }
     }
 
@@ -403,14 +520,14 @@ mod tests {
         let cat = [Catalog::of_cache(&s)];
         let c = cluster(&[], &["storage / lustre / ost", "Storage / NFS - OST"]);
         let r = resolve(&c, &cat);
-        assert_eq!(ids(&r), ["ost", "ost2"], "{:?}", r.problems);
+        assert_eq!(ids(&r), ["ost", "ost2"], "{:?}", r.problems());
         let c = cluster(&[], &["OST"]);
         let r = resolve(&c, &cat);
         assert!(ids(&r).is_empty());
         assert!(
-            r.problems[0].contains("matches 2 components"),
+            r.problems()[0].contains("matches 2 components"),
             "{:?}",
-            r.problems
+            r.problems()
         );
     }
 
@@ -420,7 +537,8 @@ mod tests {
         let cat = [Catalog::of_cache(&s)];
         let c = cluster(&[], &["N\u{1b}[31m"]);
         let r = resolve(&c, &cat);
-        assert!(r.report[0].contains("[\"id\\u{1b}[2J\"]"), "{:?}", r.report);
-        assert!(!r.report[0].contains("\u{1b}[31m"), "{:?}", r.report);
+        let report = r.report();
+        assert!(report[0].contains("[\"id\\u{1b}[2J\"]"), "{report:?}");
+        assert!(!report[0].contains("\u{1b}[31m"), "{report:?}");
     }
 }

@@ -259,10 +259,15 @@ fn run_loaded(args: &Args, cfg: &Config, traffic: &mut Vec<(String, Traffic)>) -
             Some(c) => c.sources.iter().map(Catalog::of_cache).collect(),
             None => pages.iter().map(Catalog::of_page).collect(),
         };
+        // What a mirror's own settings ask that its publisher's cache cannot give.
+        let windows = mirrored
+            .as_ref()
+            .map(|m| mirror::settings(&cfg, &m.settings).1)
+            .unwrap_or_default();
         return if args.list_groups {
             list_groups(&catalogs)
         } else {
-            check(&cfg, &catalogs)
+            check(&cfg, &catalogs, &windows)
         };
     }
     // The whole run fits its deadline (which fits the unit's time limit), the jitter's wait
@@ -426,9 +431,9 @@ fn refresh<'h>(
     let new = match &cfg.mirror {
         Some(m) => {
             let mirrored = mirror::fetch(session, m).map_err(|e| failed(&e))?;
-            let (c, problems) = mirror::combine(cfg, mirrored, m);
+            let (c, problems) = mirror::combine(cfg, mirrored, m, prev);
             for p in problems {
-                log::info(format!("{p} (in the mirrored components)"));
+                log::warn(p);
             }
             c
         }
@@ -436,10 +441,12 @@ fn refresh<'h>(
             let pages = fetch_all(cfg, session, keys, now).map_err(|e| failed(&e))?;
             let catalogs: Vec<Catalog<'_>> = pages.iter().map(Catalog::of_page).collect();
             let resolved = resolve::resolve_all(&cfg.clusters, &catalogs);
-            for p in resolved.iter().flat_map(|r| &r.problems) {
+            for p in resolved.iter().flat_map(|r| r.problems()) {
                 log::warn(p);
             }
-            build_cache(cfg, &pages, &resolved, now)
+            let mut built = build_cache(cfg, &pages, &resolved, now);
+            resolve::mark_renamed(&mut built.clusters, prev);
+            built
         }
     };
     let new = Cache {
@@ -625,10 +632,14 @@ fn list_groups(catalogs: &[Catalog<'_>]) -> Exit {
 
 /// `--check`: what every cluster resolved to, which cluster this host is in, and every
 /// problem (names that match nothing or several things, host patterns that cannot match).
-fn check(cfg: &Config, catalogs: &[Catalog<'_>]) -> Exit {
+fn check(cfg: &Config, catalogs: &[Catalog<'_>], windows: &[String]) -> Exit {
     let resolved = resolve::resolve_all(&cfg.clusters, catalogs);
     let mut out = Stdout::new();
     let mut problems = 0;
+    for w in windows {
+        log::error(w);
+        problems += 1;
+    }
     for r in &resolved {
         let c = r.cluster;
         out.line(&format!(
@@ -636,7 +647,7 @@ fn check(cfg: &Config, catalogs: &[Catalog<'_>]) -> Exit {
             terminal(&c.name),
             terminal(&c.hosts.join(", "))
         ));
-        for line in &r.report {
+        for line in &r.report() {
             out.line(&format!("  {line}"));
         }
         let n = r.components.len();
@@ -651,7 +662,7 @@ fn check(cfg: &Config, catalogs: &[Catalog<'_>]) -> Exit {
             ));
             problems += 1;
         }
-        for p in &r.problems {
+        for p in &r.problems() {
             log::error(p);
             problems += 1;
         }
