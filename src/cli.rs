@@ -11,11 +11,14 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
+use crate::cache::Cache;
 use crate::deadline::{self, Missed};
 use crate::exit::Exit;
 use crate::localtime::LocalZone;
 use crate::view::{self, Format, Request, Target};
-use crate::{clock, env};
+use crate::{clock, env, pam_motd};
 
 pub const ENV_DEADLINE: &str = "MOTD_STATUS_DEADLINE";
 pub const ENV_FORMAT: &str = "MOTD_FORMAT";
@@ -242,13 +245,16 @@ fn show(args: &Args, color: bool, width: usize) -> Result<String, String> {
         (_, true) => Target::All,
         (Some(name), false) => Target::Cluster(name),
         (None, false) => {
-            host = args.hostname.clone().unwrap_or_else(hostname);
+            host = args
+                .hostname
+                .clone()
+                .unwrap_or_else(crate::select::hostname);
             Target::Host(&host)
         }
     };
     let format = args.format.unwrap_or(Format::Text);
     let (cache, chosen) = view::load(&env::cache_path(args.cache.clone()), target)?;
-    if args.login && shown_by_pam_motd(&cache) {
+    if args.login && pam_motd_showed_it(&cache, chosen, now) {
         return Ok(String::new());
     }
     let req = Request {
@@ -260,6 +266,7 @@ fn show(args: &Args, color: bool, width: usize) -> Result<String, String> {
         width,
         login: args.login,
         ascii: crate::view::ascii_locale(),
+        frozen: false,
     };
     let out = view::render_loaded(&cache, chosen, &req);
     // The process exits right after printing: freeing every string of the cache one by one
@@ -268,41 +275,29 @@ fn show(args: &Args, color: bool, width: usize) -> Result<String, String> {
     out
 }
 
+/// Whether pam_motd has already shown this login its view: the cache names the text view the
+/// fetcher writes for pam_motd, that file holds this host's view (not another cluster's, as a
+/// site-wide `motd_cluster` makes it), it was written since the page last confirmed the cache,
+/// the data is not stale (a stopped fetcher leaves the file as it was: the login then says how
+/// old the data is), and pam_motd showed that very file at this login ([`pam_motd::showed`]).
+fn pam_motd_showed_it(cache: &Cache, chosen: Option<usize>, now: DateTime<Utc>) -> bool {
+    let (Some(file), Some(view)) = (cache.motd_file.as_deref(), cache.motd_view.as_ref()) else {
+        return false;
+    };
+    let mine = chosen.map(|i| cache.clusters[i].name.as_str());
+    if view.cluster.as_deref() != mine {
+        return false;
+    }
+    let age = view::age(cache, now);
+    let file = std::path::Path::new(file);
+    !(age.stale || age.expired || age.ahead.is_some())
+        && view::motd_file_behind(file, cache) == Some(0)
+        && pam_motd::showed(file)
+}
+
 /// Writes the output. A reader that went away (`motd-status --all | head -1`) is not worth a
 /// word and exits 0; any other failure (a full disk) is one line on stderr and exit 2, except
 /// at login, which says nothing and exits 0 whatever happened.
-/// Where pam_motd looks for message-of-the-day files (its defaults), unless
-/// `MOTD_STATUS_MOTD_DIRS` (colon-separated; for tests) says otherwise.
-const MOTD_DIRS: &[&str] = &["/run/motd.d", "/etc/motd.d", "/usr/lib/motd.d"];
-
-/// Whether pam_motd has already shown this view: `MOTD_SHOWN=pam` says only that pam_motd ran
-/// (Debian's sshd runs it for every session), so it counts only when the fetcher writes the
-/// view for pam_motd (`motd_file`, recorded in the cache) and that file is linked into a
-/// directory pam_motd reads. Then a login shows the view once, through pam_motd; otherwise
-/// through this program.
-fn shown_by_pam_motd(cache: &crate::cache::Cache) -> bool {
-    if std::env::var_os("MOTD_SHOWN").is_none_or(|v| v != "pam") {
-        return false;
-    }
-    let Some(file) = cache.motd_file.as_deref() else {
-        return false;
-    };
-    let Ok(file) = std::fs::canonicalize(file) else {
-        return false;
-    };
-    let dirs: Vec<PathBuf> = match std::env::var_os("MOTD_STATUS_MOTD_DIRS") {
-        Some(v) if !v.is_empty() => std::env::split_paths(&v).collect(),
-        _ => MOTD_DIRS.iter().map(PathBuf::from).collect(),
-    };
-    dirs.iter().any(|dir| {
-        std::fs::read_dir(dir).is_ok_and(|entries| {
-            entries
-                .flatten()
-                .any(|e| std::fs::canonicalize(e.path()).is_ok_and(|p| p == file))
-        })
-    })
-}
-
 fn print(s: &str, login: bool) -> Exit {
     if s.is_empty() {
         // Nothing to report at login, the usual case: no write, nothing that can fail.
@@ -365,16 +360,4 @@ fn terminal_width() -> Option<usize> {
         .parse()
         .ok()
         .filter(|&n| n > 0)
-}
-
-/// This machine's hostname, from the kernel (no name-service lookup).
-pub fn hostname() -> String {
-    let mut buf = [0u8; 256];
-    // SAFETY: the buffer is valid for its length; gethostname NUL-terminates within it or fails.
-    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
-    if rc != 0 {
-        return String::new();
-    }
-    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-    String::from_utf8_lossy(&buf[..end]).into_owned()
 }

@@ -17,6 +17,7 @@ pub mod exit;
 pub mod fetch;
 pub(crate) mod glob;
 pub mod localtime;
+pub(crate) mod pam_motd;
 pub mod render;
 #[doc(hidden)]
 pub mod rng;

@@ -32,6 +32,9 @@ struct Options<'a> {
     more_command: String,
     /// The program's own decorations.
     deco: Deco,
+    /// Written to a file read at unknown times: dates only, and always "as of" (see
+    /// [`Request::frozen`]).
+    frozen: bool,
 }
 
 /// The program's own decorations: typographic in a UTF-8 locale, ASCII in the C locale.
@@ -64,6 +67,7 @@ pub fn render(cache: &Cache, views: &[View<'_>], req: &Request<'_>) -> String {
         login: req.login,
         all: matches!(req.target, Target::All),
         deco: if req.ascii { ASCII } else { UTF8 },
+        frozen: req.frozen,
         more_command: match req.target {
             Target::Cluster(name) => format!("motd-status --cluster {}", shell_word(name)),
             _ => "motd-status".to_owned(),
@@ -385,10 +389,11 @@ fn omitted_line(cache: &Cache, view: &View<'_>, opts: &Options<'_>) -> Option<St
     })
 }
 
-/// "status as of 3 hours ago" once the cache is older than the stale threshold; and whether it
-/// is so old that nothing else should be shown.
-fn staleness(cache: &Cache, now: DateTime<Utc>) -> (Option<String>, bool) {
-    let a = crate::view::age(cache, now);
+/// "status as of 3 hours ago" once the cache is older than the stale threshold (in a file,
+/// always, as a date: "status as of Thu 26 Nov 09:05 CET"); and whether it is so old that
+/// nothing else should be shown.
+fn staleness(cache: &Cache, opts: &Options<'_>) -> (Option<String>, bool) {
+    let a = crate::view::age(cache, opts.now);
     if let Some(ahead) = a.ahead {
         let text = format!(
             "status time {} ahead of this host's clock: its age is unknown",
@@ -396,10 +401,16 @@ fn staleness(cache: &Cache, now: DateTime<Utc>) -> (Option<String>, bool) {
         );
         return (Some(text), false);
     }
-    if !a.stale && !a.expired {
+    let mut text = if opts.frozen {
+        format!(
+            "status as of {}",
+            opts.zone.format(crate::select::seen_at(cache))
+        )
+    } else if a.stale || a.expired {
+        format!("status as of {} ago", age(a.seconds))
+    } else {
         return (None, false);
-    }
-    let mut text = format!("status as of {} ago", age(a.seconds));
+    };
     if a.expired {
         text.push_str(" (too old to show)");
     }
@@ -431,7 +442,7 @@ fn text(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
         ellipsis: opts.deco.ellipsis,
     };
     // Whether a login says anything at all is decided once, for every format, in view.rs.
-    let (stale, expired) = staleness(cache, opts.now);
+    let (stale, expired) = staleness(cache, opts);
     if opts.all {
         let line = format!("{} ({})", page_name(cache), page_url(cache));
         out.line(&[(&line, Some(Paint::Bold))]);
@@ -630,14 +641,15 @@ fn when(e: &Entry<'_>, opts: &Options<'_>) -> String {
     let z = opts.zone;
     let this_year = z.year(opts.now);
     let date = |t: DateTime<Utc>| z.format_with_year(t, z.year(t) != this_year);
-    let at = |t: DateTime<Utc>| format!("{} ({})", date(t), relative(t, opts.now));
     // Something that already happened, by the page's clock: if that is ahead of ours, say so
-    // rather than "since … (in 6 days)".
+    // rather than "since … (in 6 days)". A file read later says the date alone.
     let past = |t: DateTime<Utc>| {
         if t.signed_duration_since(opts.now).num_seconds() > crate::view::CLOCK_SKEW_SECONDS {
             format!("{} (ahead of this host's clock)", date(t))
+        } else if opts.frozen {
+            date(t)
         } else {
-            at(t)
+            format!("{} ({})", date(t), relative(t, opts.now))
         }
     };
     match e.section {
@@ -657,13 +669,20 @@ fn when(e: &Entry<'_>, opts: &Options<'_>) -> String {
             let ago = |t: DateTime<Utc>| relative(t, now).replace(" ago", "");
             let rel = match (e.section, end) {
                 // The page still says "in progress" after the window: it overran.
+                (Section::MaintenanceNow, Some(end)) if end <= now && opts.frozen => {
+                    "still in progress after its end".to_owned()
+                }
                 (Section::MaintenanceNow, Some(end)) if end <= now => {
                     format!("ended {} ago, still in progress", ago(end))
                 }
+                // In a file, the title's status says the rest.
+                (Section::MaintenanceNow, _) if opts.frozen => String::new(),
                 (Section::MaintenanceNow, Some(end)) => format!("ends {}", relative(end, now)),
                 (Section::MaintenanceNow, None) => relative(start, now),
                 // Still "scheduled" after its start: it is late.
+                (_, _) if start <= now && opts.frozen => "late to start".to_owned(),
                 (_, _) if start <= now => format!("was to start {} ago", ago(start)),
+                (_, _) if opts.frozen => String::new(),
                 (_, _) => relative(start, now),
             };
             let backwards = end.is_some_and(|end| end < start);
@@ -690,10 +709,15 @@ fn when(e: &Entry<'_>, opts: &Options<'_>) -> String {
                 ),
                 None => format!("from {}", z.format_with_year(start, years)),
             };
-            if backwards {
-                format!("{window} ({rel}; the page has it end before it starts)")
-            } else {
-                format!("{window} ({rel})")
+            let backwards = backwards.then_some("the page has it end before it starts");
+            match [Some(rel.as_str()).filter(|r| !r.is_empty()), backwards]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join("; ")
+            {
+                notes if notes.is_empty() => window,
+                notes => format!("{window} ({notes})"),
             }
         }
         Section::Component => String::new(),
@@ -784,7 +808,7 @@ struct JsonComponent<'a> {
 }
 
 fn json(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
-    let (stale, expired) = staleness(cache, opts.now);
+    let (stale, expired) = staleness(cache, opts);
     let views: Vec<JsonView<'_>> = views
         .iter()
         .map(|v| JsonView {
@@ -893,7 +917,7 @@ fn entry_json<'a>(e: &Entry<'a>) -> JsonEntry<'a> {
 /// Markdown for web dashboards (Open OnDemand's MOTD): headings, bullets, links; text escaped.
 fn markdown(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
     let mut s = String::new();
-    let (stale, expired) = staleness(cache, opts.now);
+    let (stale, expired) = staleness(cache, opts);
     if expired {
         let _ = writeln!(
             s,

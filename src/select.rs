@@ -62,6 +62,18 @@ pub fn cluster_for_host<'a>(clusters: &'a [Cluster], host: &str) -> Option<&'a C
         .find(|c| c.hosts.iter().any(|p| host_matches(p, host)))
 }
 
+/// This machine's hostname, from the kernel (no name-service lookup).
+pub fn hostname() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is valid for its length; gethostname NUL-terminates within it or fails.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    if rc != 0 {
+        return String::new();
+    }
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    String::from_utf8_lossy(&buf[..end]).into_owned()
+}
+
 /// A cluster by name, case-insensitively.
 pub fn cluster_by_name<'a>(clusters: &'a [Cluster], name: &str) -> Option<&'a Cluster> {
     clusters.iter().find(|c| c.name.eq_ignore_ascii_case(name))

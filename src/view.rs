@@ -58,6 +58,11 @@ pub struct Request<'a> {
     /// The program's own decorations (`…`, `–`, `·`) in ASCII, for a terminal whose locale is
     /// not UTF-8 (C or POSIX); page text passes as it is.
     pub ascii: bool,
+    /// The view goes into a file that is read later, at times nobody knows (`motd_file`, which
+    /// pam_motd or a web portal shows until the next run rewrites it, and which a stopped
+    /// fetcher leaves as it is): times are written as dates only, never "2 hours ago", and
+    /// the view always ends saying as of when.
+    pub frozen: bool,
 }
 
 /// Whether the locale, as the C library reads it (`LC_ALL`, then `LC_CTYPE`, then `LANG`; the
@@ -184,6 +189,26 @@ pub fn age(cache: &Cache, now: DateTime<Utc>) -> Age {
         ahead: (delta < -CLOCK_SKEW_SECONDS).then_some(delta.unsigned_abs()),
     }
 }
+
+/// How far `motd_file` is behind the cache: seconds by which its last write precedes the
+/// cache's last confirmation (0 when current), or `None` when it cannot be read. pam_motd and
+/// web portals show the file whatever its age; a run that stopped before writing it (or could
+/// not write it) leaves it behind.
+pub fn motd_file_behind(path: &Path, cache: &Cache) -> Option<u64> {
+    let written: DateTime<Utc> = std::fs::metadata(path).ok()?.modified().ok()?.into();
+    let behind = select::seen_at(cache)
+        .signed_duration_since(written)
+        .num_seconds();
+    // The fetcher writes it right after the cache: within a minute is current.
+    Some(if behind > MOTD_FILE_SLACK {
+        behind as u64
+    } else {
+        0
+    })
+}
+
+/// How far the file's write may trail the cache's confirmation and still be current.
+const MOTD_FILE_SLACK: i64 = 60;
 
 /// Reads what `target` needs of the cache at `path`: one view's part, or all of it for `--all`.
 /// Returns the cache and the index of the target's cluster.

@@ -13,6 +13,7 @@ mod login;
 mod mirror_local;
 mod mirror_nginx;
 mod monitoring;
+mod pam_motd;
 mod property;
 mod real_pages;
 mod rendering;

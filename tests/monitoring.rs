@@ -242,3 +242,63 @@ fn status_speaks_the_monitoring_plugins_convention() {
     assert_eq!(code, 3, "{line}");
     assert!(line.starts_with("MOTD-STATUS UNKNOWN - "), "{line}");
 }
+
+/// Runs started together: each one that fetched counts its requests in the metrics, none is
+/// lost to another's write (the file is written under the cache's lock); a FIFO planted where
+/// the metrics file goes does not hang a run.
+#[test]
+fn concurrent_runs_lose_no_counts_and_a_fifo_hangs_nothing() {
+    let dir = tempdir();
+    let metrics = dir.path().join("metrics.prom");
+    let cfg = write_config(
+        dir.path(),
+        &sample_page().display().to_string(),
+        &format!(
+            "metrics_file = {}\n",
+            crate::util::toml_str(&metrics.display().to_string())
+        ),
+    );
+    let fifo = std::ffi::CString::new(metrics.display().to_string()).unwrap();
+    // SAFETY: mkfifo reads the NUL-terminated path we own.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+    let d = Run::fetch()
+        .arg("--config")
+        .arg(&cfg)
+        .output_within(Duration::from_secs(20), || {});
+    assert_eq!(d.code(), 0, "{}", d.stderr());
+    assert!(std::fs::metadata(&metrics).unwrap().is_file());
+
+    let total = |text: &str| -> f64 {
+        text.lines()
+            .filter(|l| l.starts_with("motd_status_requests_total{"))
+            .filter_map(|l| l.rsplit_once(' ')?.1.parse::<f64>().ok())
+            .sum()
+    };
+    let before = total(&std::fs::read_to_string(&metrics).unwrap());
+    let mut fetched = 0;
+    for _ in 0..3 {
+        let children: Vec<_> = (0..6)
+            .map(|_| {
+                Command::new(crate::util::fetch_bin())
+                    .arg("--config")
+                    .arg(&cfg)
+                    .env("MOTD_STATUS_NOW", NOW)
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for mut c in children {
+            if c.wait().unwrap().code() == Some(0) {
+                fetched += 1;
+            }
+        }
+    }
+    let after = total(&std::fs::read_to_string(&metrics).unwrap());
+    // A run reads the page's two files.
+    assert_eq!(
+        after - before,
+        f64::from(fetched * 2),
+        "{fetched} runs fetched"
+    );
+}

@@ -199,6 +199,7 @@ fn random_cache(r: &mut Rng, now: DateTime<Utc>) -> Cache {
         },
         unclaimed_omitted: cache::Counts::default(),
         motd_file: None,
+        motd_view: None,
         validators: Vec::new(),
     }
 }
@@ -272,6 +273,7 @@ fn selecting_and_rendering_any_cache_never_panics_or_leaks_controls() {
                 width,
                 login: colour,
                 ascii: false,
+                frozen: width.is_multiple_of(2),
             };
             let Ok(text) = view::render(&cache, &req(Format::Text)) else {
                 continue;

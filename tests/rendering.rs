@@ -164,9 +164,25 @@ fn the_fetcher_writes_a_markdown_view_for_web_portals() {
         .arg(dir.path().join("status.json"))
         .success()
         .stdout();
-    assert_eq!(written, shown);
+    crate::util::golden("motd_file.md", &written);
     assert!(
         written.starts_with("### Beta: 2 incidents, 1 maintenance, 1 degraded\n"),
+        "{written}"
+    );
+    assert!(
+        written.contains("*status as of Thu 26 Nov 09:30 CET*"),
+        "{written}"
+    );
+    // The same entries as the view a login would render now, without relative times.
+    let bullets = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| l.starts_with("- "))
+            .map(|l| l.split(" — ").next().unwrap_or(l).to_owned())
+            .collect()
+    };
+    assert_eq!(bullets(&written), bullets(&shown));
+    assert!(
+        !written.contains(" ago") && !written.contains("(in 2") && !written.contains("(ends "),
         "{written}"
     );
     use std::os::unix::fs::PermissionsExt;

@@ -501,6 +501,7 @@ fn reading_one_view_renders_what_reading_everything_does() {
                         width: 100,
                         login: false,
                         ascii: false,
+                        frozen: false,
                     };
                     assert_eq!(
                         view::render_loaded(&part, chosen, &req).unwrap(),

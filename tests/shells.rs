@@ -785,7 +785,17 @@ fn pam_motd_having_run_hides_the_view_only_when_it_showed_it() {
     world.set("MOTD_SHOWN", "pam");
     let motd_d = world.dir.path().join("motd.d");
     fs::create_dir(&motd_d).unwrap();
-    world.set("MOTD_STATUS_MOTD_DIRS", &motd_d.display().to_string());
+    // The PAM stack pam_motd runs in, reading that directory.
+    let pam_d = world.dir.path().join("pam.d");
+    fs::create_dir(&pam_d).unwrap();
+    for service in ["sshd", "login"] {
+        let line = format!(
+            "session optional pam_motd.so motd_dir={}\n",
+            motd_d.display()
+        );
+        fs::write(pam_d.join(service), line).unwrap();
+    }
+    world.set("MOTD_STATUS_PAM_DIR", &pam_d.display().to_string());
     each_shell(|shell| shown(&Run::new(shell, true, Terminal::Full).go(&world)?, "0"));
     // The site writes the view for pam_motd, but has not linked it: still shown here.
     let motd = world.dir.path().join("motd");

@@ -63,9 +63,19 @@ pub struct Cache {
     /// pam_motd has shown it to does not show it again (see `cli::shown_by_pam_motd`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub motd_file: Option<String>,
+    /// Whose view `motd_file` holds: a login defers to pam_motd only for its own view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub motd_view: Option<MotdView>,
     /// HTTP validators (ETag / Last-Modified) by URL, for conditional requests. Fetcher only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub validators: Vec<Validator>,
+}
+
+/// Whose view the fetcher's text `motd_file` holds.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct MotdView {
+    /// The cluster's name; `None`: the view of a host of no cluster.
+    pub cluster: Option<String>,
 }
 
 /// Display settings resolved by the fetcher from the config, so the login binary needs no config.

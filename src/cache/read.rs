@@ -21,7 +21,8 @@ use serde_json::value::RawValue;
 
 use super::timestamp as ts;
 use super::{
-    Cache, Cluster, ComponentRef, Counts, MAX_BYTES, Settings, Source, Unresolved, VERSION,
+    Cache, Cluster, ComponentRef, Counts, MAX_BYTES, MotdView, Settings, Source, Unresolved,
+    VERSION,
 };
 use crate::select::{self, Coverage, Scope};
 
@@ -178,6 +179,7 @@ pub fn read_for(path: &Path, want: Want<'_>) -> Result<(Cache, Option<usize>), R
         no_cluster_omitted: lazy.no_cluster_omitted,
         unclaimed_omitted: Counts::default(),
         motd_file: lazy.motd_file,
+        motd_view: lazy.motd_view,
         validators: Vec::new(),
     };
     Ok((cache, chosen))
@@ -357,6 +359,8 @@ struct Lazy<'a> {
     no_cluster_omitted: Counts,
     #[serde(default)]
     motd_file: Option<String>,
+    #[serde(default)]
+    motd_view: Option<MotdView>,
 }
 
 /// A cluster whose coverage stays raw until it turns out to be the one wanted.

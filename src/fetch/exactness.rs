@@ -177,6 +177,7 @@ fn compare(path: &Path, reference: &Cache, now: DateTime<Utc>, what: &str) {
                     width: 100,
                     login,
                     ascii: !login,
+                    frozen: login && format != Format::Json,
                 };
                 let want = view::render(reference, &req).expect("the reference renders");
                 let (cache, chosen) = view::load(path, target).expect("the cache reads");
@@ -301,6 +302,7 @@ fn past_the_cap_a_view_counts_exactly_what_the_cache_left_out() {
         width: 80,
         login: false,
         ascii: false,
+        frozen: false,
     };
     for target in [
         Target::Host("nowhere"),

@@ -26,6 +26,8 @@ pub struct Run<'a> {
     pub traffic: Vec<(String, Traffic)>,
     /// The cache in place after the run, if it can be read.
     pub cache: Option<&'a Cache>,
+    /// The config's `motd_file`, if any.
+    pub motd_file: Option<&'a Path>,
 }
 
 /// The metrics text for `run`, carrying counters over from `previous` (the old file).
@@ -173,6 +175,16 @@ pub fn render(run: &Run<'_>, previous: &str) -> String {
                 covers.push((labels(&[("cluster", &cluster.name)]), n as f64));
             }
         }
+        if let Some(path) = run.motd_file {
+            let behind = crate::view::motd_file_behind(path, c).map_or(-1.0, |s| s as f64);
+            metric(
+                "motd_status_motd_file_behind_seconds",
+                "gauge",
+                "How long motd_file's last write precedes the cache's last confirmation (0: \
+                 current; -1: missing or unreadable).",
+                &[(String::new(), behind)],
+            );
+        }
         metric(
             "motd_status_entries",
             "gauge",
@@ -242,13 +254,30 @@ fn number(v: f64) -> String {
 
 /// Writes the metrics of `run` to `path`, atomically.
 pub fn write(path: &Path, run: &Run<'_>) -> std::io::Result<()> {
-    let previous = std::fs::read_to_string(path).unwrap_or_default();
-    cache::replace_file(path, render(run, &previous).as_bytes())
+    cache::replace_file(path, render(run, &previous(path)).as_bytes())
 }
+
+/// The previous metrics file, whose counters carry over: read like any file the fetcher did
+/// not just write (a regular file, opened without blocking so a FIFO cannot hang the run,
+/// capped); anything else starts the counters afresh.
+fn previous(path: &Path) -> String {
+    use std::io::Read;
+    let Ok((file, _)) = cache::trust::open_regular(path) else {
+        return String::new();
+    };
+    let mut text = String::new();
+    match file.take(MAX_PREVIOUS).read_to_string(&mut text) {
+        Ok(n) if (n as u64) < MAX_PREVIOUS => text,
+        _ => String::new(),
+    }
+}
+
+/// A metrics file of a site with many clusters stays far below this.
+const MAX_PREVIOUS: u64 = 4 << 20;
 
 /// The `--status` check: one line, and 0 OK, 1 WARNING, 2 CRITICAL (3 UNKNOWN is the
 /// caller's, for a config it cannot read).
-pub fn status(cache_path: &Path, now: DateTime<Utc>) -> (u8, String) {
+pub fn status(cache_path: &Path, motd_file: Option<&Path>, now: DateTime<Utc>) -> (u8, String) {
     let c = match cache::read(cache_path) {
         Ok(c) => c,
         Err(e) => {
@@ -327,6 +356,21 @@ pub fn status(cache_path: &Path, now: DateTime<Utc>) -> (u8, String) {
         )
     } else if !unmatched.is_empty() {
         (1, "WARNING", format!("{when}; {}", unmatched.join("; ")))
+    } else if let Some(path) = motd_file
+        && let Some(why) = match crate::view::motd_file_behind(path, &c) {
+            None => Some("is missing or unreadable".to_owned()),
+            Some(0) => None,
+            Some(s) => Some(format!(
+                "is {} behind the cache: can the fetcher write it?",
+                crate::localtime::age(s)
+            )),
+        }
+    {
+        (
+            1,
+            "WARNING",
+            format!("{when}; motd_file {} {why}", path.display()),
+        )
     } else {
         (
             0,

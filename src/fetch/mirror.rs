@@ -146,6 +146,7 @@ pub fn combine(
     mirrored.validators = Vec::new();
     // This node's own pam_motd file, not the publisher's.
     mirrored.motd_file = super::pam_motd_file(cfg);
+    mirrored.motd_view = super::pam_motd_view(cfg, &mirrored.clusters);
     (mirrored, problems)
 }
 

@@ -235,8 +235,10 @@ fn assemble(
         no_cluster_omitted: Counts::default(),
         unclaimed_omitted: Counts::default(),
         motd_file: pam_motd_file(cfg),
+        motd_view: None,
         validators: Vec::new(),
     };
+    cache.motd_view = pam_motd_view(cfg, &cache.clusters);
     if trim {
         cap_views(&mut cache, now, PER_VIEW);
         keep_components_in_use(&mut cache);
@@ -264,6 +266,19 @@ pub fn pam_motd_file(cfg: &Config) -> Option<String> {
         .as_ref()
         .filter(|_| !cfg.motd_markdown)
         .map(|p| p.display().to_string())
+}
+
+/// Whose view the text `motd_file` holds: `motd_cluster`'s, else the cluster of this host.
+pub fn pam_motd_view(cfg: &Config, clusters: &[cache::Cluster]) -> Option<cache::MotdView> {
+    pam_motd_file(cfg)?;
+    let cluster = match &cfg.motd_cluster {
+        Some(name) => Some(
+            select::cluster_by_name(clusters, name)
+                .map_or_else(|| name.clone(), |c| c.name.clone()),
+        ),
+        None => select::cluster_for_host(clusters, &select::hostname()).map(|c| c.name.clone()),
+    };
+    Some(cache::MotdView { cluster })
 }
 
 /// The page's components (not its group rows), each naming its group.

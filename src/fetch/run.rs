@@ -160,22 +160,42 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
     };
     if args.status {
         let now = clock::now().unwrap_or_else(|_| Utc::now());
-        let (code, line) = metrics::status(&cfg.cache, now);
+        let (code, line) = metrics::status(&cfg.cache, cfg.motd_file.as_deref(), now);
         let mut out = Stdout::new();
         out.line(&line);
         return out.finish(Exit::Plugin(code));
     }
     let started = clock::now().unwrap_or_else(|_| Utc::now());
     let mut traffic = Vec::new();
-    let exit = run_loaded(&args, &cfg, &mut traffic);
+    let (exit, lock) = run_loaded(&args, &cfg, &mut traffic);
     // Every run writes them but `--check`, `--list-groups`, and a run that found another
-    // fetcher at work (which writes them itself, under the lock that keeps writers apart).
+    // fetcher at work (which writes them itself). Under the cache's lock, which the fetch
+    // still holds (a run that stopped before taking it waits a little for it), so that two
+    // runs never lose each other's counts.
     if let Some(path) = &cfg.metrics_file
         && !(args.check || args.list_groups || exit == Exit::Locked)
     {
-        write_metrics(&cfg, path, started, exit, &traffic);
+        match lock.or_else(|| wait_for_lock(&cfg.cache)) {
+            Some(_lock) => write_metrics(&cfg, path, started, exit, &traffic),
+            None => log::warn(format!(
+                "{}: another motd-status-fetch holds the lock; this run's metrics are left out",
+                path.display()
+            )),
+        }
     }
     exit
+}
+
+/// The cache's lock, waiting up to a few seconds for another fetcher to let it go.
+fn wait_for_lock(cache: &std::path::Path) -> Option<Lock> {
+    for _ in 0..50 {
+        match Lock::try_acquire(cache) {
+            Ok(Some(lock)) => return Some(lock),
+            Ok(None) => std::thread::sleep(Duration::from_millis(100)),
+            Err(_) => return None,
+        }
+    }
+    None
 }
 
 /// Writes `metrics_file` after a run, success or not.
@@ -215,6 +235,7 @@ fn write_metrics(
         exit,
         traffic: by_source,
         cache: cache.as_ref(),
+        motd_file: cfg.motd_file.as_deref(),
     };
     if let Err(e) = cache::write::check_dir(path)
         .and_then(|()| metrics::write(path, &run).map_err(|e| format!("{}: {e}", path.display())))
@@ -223,21 +244,26 @@ fn write_metrics(
     }
 }
 
-/// A run with its config loaded: `--check`, `--list-groups`, or a fetch.
-fn run_loaded(args: &Args, cfg: &Config, traffic: &mut Vec<(String, Traffic)>) -> Exit {
+/// A run with its config loaded: `--check`, `--list-groups`, or a fetch, which returns the
+/// cache's lock it still holds.
+fn run_loaded(
+    args: &Args,
+    cfg: &Config,
+    traffic: &mut Vec<(String, Traffic)>,
+) -> (Exit, Option<Lock>) {
     let cfg = cfg.clone();
     let now = match clock::now() {
         Ok(t) => t,
         Err(e) => {
             log::error(e);
-            return Exit::Usage;
+            return (Exit::Usage, None);
         }
     };
     let keys = match load_keys(&cfg) {
         Ok(k) => k,
         Err(e) => {
             log::error(e);
-            return Exit::Usage;
+            return (Exit::Usage, None);
         }
     };
     if args.list_groups || args.check {
@@ -252,7 +278,7 @@ fn run_loaded(args: &Args, cfg: &Config, traffic: &mut Vec<(String, Traffic)>) -
             (Ok(p), Ok(m)) => (p, m),
             (Err(e), _) | (_, Err(e)) => {
                 log::error(e);
-                return Exit::Failed;
+                return (Exit::Failed, None);
             }
         };
         let catalogs: Vec<Catalog<'_>> = match &mirrored {
@@ -264,11 +290,12 @@ fn run_loaded(args: &Args, cfg: &Config, traffic: &mut Vec<(String, Traffic)>) -
             .as_ref()
             .map(|m| mirror::settings(&cfg, &m.settings).1)
             .unwrap_or_default();
-        return if args.list_groups {
+        let exit = if args.list_groups {
             list_groups(&catalogs)
         } else {
             check(&cfg, &catalogs, &windows)
         };
+        return (exit, None);
     }
     // The whole run fits its deadline (which fits the unit's time limit), the jitter's wait
     // included: the wait takes at most half of it.
@@ -295,7 +322,7 @@ fn run_loaded(args: &Args, cfg: &Config, traffic: &mut Vec<(String, Traffic)>) -
         Ok(t) => t,
         Err(e) => {
             log::error(e);
-            return Exit::Usage;
+            return (Exit::Usage, None);
         }
     };
     fetch(&cfg, &keys, now, deadline, traffic)
@@ -347,17 +374,19 @@ fn fetch_all(
     Ok(pages)
 }
 
+/// Fetches every source and writes the cache and `motd_file`, under the cache's lock, which
+/// it returns still held.
 fn fetch(
     cfg: &Config,
     keys: &[Option<Secret>],
     now: DateTime<Utc>,
     deadline: Instant,
     traffic: &mut Vec<(String, Traffic)>,
-) -> Exit {
+) -> (Exit, Option<Lock>) {
     for path in std::iter::once(&cfg.cache).chain(&cfg.motd_file) {
         if let Err(e) = cache::write::check_dir(path) {
             log::error(format!("{e} (nothing was written)"));
-            return Exit::Failed;
+            return (Exit::Failed, None);
         }
     }
     let lock = match Lock::try_acquire(&cfg.cache) {
@@ -367,14 +396,14 @@ fn fetch(
                 "{}: another motd-status-fetch is updating it; skipped",
                 cfg.cache.display()
             ));
-            return Exit::Locked;
+            return (Exit::Locked, None);
         }
         Err(e) => {
             log::error(format!(
                 "{}: cannot lock the cache: {e} (the previous cache is kept)",
                 cfg.cache.display()
             ));
-            return Exit::Failed;
+            return (Exit::Failed, None);
         }
     };
     let prev = cache::read(&cfg.cache).ok();
@@ -382,7 +411,7 @@ fn fetch(
     let mut session = Session::new(&http);
     let refreshed = refresh(cfg, keys, now, &mut session, &lock, prev.as_ref());
     *traffic = std::mem::take(&mut session.traffic);
-    match refreshed {
+    let exit = match refreshed {
         Ok(cache) => motd_file(cfg, &cache, now),
         Err(exit) => {
             // motd_file follows the same staleness and expiry rules as a login, at every
@@ -392,7 +421,8 @@ fn fetch(
             }
             exit
         }
-    }
+    };
+    (exit, Some(lock))
 }
 
 /// Fetches and writes the new cache (or, when nothing changed, moves the old one's
@@ -509,7 +539,7 @@ fn motd_file(cfg: &Config, cache: &Cache, now: DateTime<Utc>) -> Exit {
     let Some(path) = &cfg.motd_file else {
         return Exit::Ok;
     };
-    let host = crate::cli::hostname();
+    let host = crate::select::hostname();
     let zone = LocalZone::from_env();
     let req = Request {
         target: match &cfg.motd_cluster {
@@ -527,6 +557,7 @@ fn motd_file(cfg: &Config, cache: &Cache, now: DateTime<Utc>) -> Exit {
         width: 80,
         login: true,
         ascii: crate::view::ascii_locale(),
+        frozen: true,
     };
     let text = match view::render(cache, &req) {
         Ok(t) => t,
@@ -675,7 +706,7 @@ fn check(cfg: &Config, catalogs: &[Catalog<'_>], windows: &[String]) -> Exit {
     if cfg.clusters.is_empty() {
         out.line("no clusters: every host sees only the items that name no component");
     } else {
-        let host = crate::cli::hostname();
+        let host = crate::select::hostname();
         let clusters: Vec<_> = resolved.iter().map(|r| r.to_cluster()).collect();
         out.line(&match crate::select::cluster_for_host(&clusters, &host) {
             Some(c) => format!(
