@@ -11,8 +11,6 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-
 use crate::cache::Cache;
 use crate::deadline::{self, Missed};
 use crate::exit::Exit;
@@ -254,9 +252,6 @@ fn show(args: &Args, color: bool, width: usize) -> Result<String, String> {
     };
     let format = args.format.unwrap_or(Format::Text);
     let (cache, chosen) = view::load(&env::cache_path(args.cache.clone()), target)?;
-    if args.login && pam_motd_showed_it(&cache, chosen, now) {
-        return Ok(String::new());
-    }
     let req = Request {
         target,
         now,
@@ -268,7 +263,13 @@ fn show(args: &Args, color: bool, width: usize) -> Result<String, String> {
         ascii: crate::view::ascii_locale(),
         frozen: false,
     };
-    let out = view::render_loaded(&cache, chosen, &req);
+    let out = if args.login && pam_motd_showed_it(&cache, chosen) {
+        // pam_motd showed this very view; all a login may add is that it is old, when it is
+        // (a stopped fetcher leaves the file as it was).
+        Ok(view::after_pam_motd(&cache, &req))
+    } else {
+        view::render_loaded(&cache, chosen, &req)
+    };
     // The process exits right after printing: freeing every string of the cache one by one
     // would be work for nothing.
     std::mem::forget(cache);
@@ -277,20 +278,16 @@ fn show(args: &Args, color: bool, width: usize) -> Result<String, String> {
 
 /// Whether pam_motd has already shown this login its view: the cache names the text view the
 /// fetcher writes for pam_motd, that file holds this host's view (not another cluster's, as a
-/// site-wide `motd_cluster` makes it), it was written since the page last confirmed the cache,
-/// the data is not stale (a stopped fetcher leaves the file as it was: the login then says how
-/// old the data is), and pam_motd showed that very file at this login ([`pam_motd::showed`]).
-fn pam_motd_showed_it(cache: &Cache, chosen: Option<usize>, now: DateTime<Utc>) -> bool {
+/// site-wide `motd_cluster` makes it), it was written since the page last confirmed the cache
+/// (not left behind by runs that could not write it), and pam_motd showed that very file at
+/// this login ([`pam_motd::showed`]).
+fn pam_motd_showed_it(cache: &Cache, chosen: Option<usize>) -> bool {
     let (Some(file), Some(view)) = (cache.motd_file.as_deref(), cache.motd_view.as_ref()) else {
         return false;
     };
     let mine = chosen.map(|i| cache.clusters[i].name.as_str());
-    if view.cluster.as_deref() != mine {
-        return false;
-    }
-    let age = view::age(cache, now);
     let file = std::path::Path::new(file);
-    !(age.stale || age.expired || age.ahead.is_some())
+    view.cluster.as_deref() == mine
         && view::motd_file_behind(file, cache) == Some(0)
         && pam_motd::showed(file)
 }

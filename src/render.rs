@@ -58,7 +58,17 @@ const ASCII: Deco = Deco {
 
 /// Lays out `views` as the request asks.
 pub fn render(cache: &Cache, views: &[View<'_>], req: &Request<'_>) -> String {
-    let opts = Options {
+    let opts = options(cache, req);
+    match req.format {
+        Format::Text => text(cache, views, &opts),
+        Format::Json => json(cache, views, &opts),
+        Format::Markdown => markdown(cache, views, &opts),
+    }
+}
+
+/// What the layout needs of a request.
+fn options<'a>(cache: &Cache, req: &Request<'a>) -> Options<'a> {
+    Options {
         now: req.now,
         zone: req.zone,
         color: req.color && req.format == Format::Text,
@@ -72,11 +82,6 @@ pub fn render(cache: &Cache, views: &[View<'_>], req: &Request<'_>) -> String {
             Target::Cluster(name) => format!("motd-status --cluster {}", shell_word(name)),
             _ => "motd-status".to_owned(),
         },
-    };
-    match req.format {
-        Format::Text => text(cache, views, &opts),
-        Format::Json => json(cache, views, &opts),
-        Format::Markdown => markdown(cache, views, &opts),
     }
 }
 
@@ -415,6 +420,33 @@ fn staleness(cache: &Cache, opts: &Options<'_>) -> (Option<String>, bool) {
         text.push_str(" (too old to show)");
     }
     (Some(text), a.expired)
+}
+
+/// One line about the view pam_motd showed just above, when its data is stale: "(the status
+/// above is as of 3 hours ago)"; nothing when it is current.
+pub fn age_note(cache: &Cache, req: &Request<'_>) -> String {
+    let opts = options(cache, req);
+    let a = crate::view::age(cache, opts.now);
+    let text = match a.ahead {
+        Some(ahead) => format!(
+            "(the status above has a time {} ahead of this host's clock: its age is unknown)",
+            age(ahead)
+        ),
+        None if a.expired => format!(
+            "(the status above is as of {} ago: too old to rely on)",
+            age(a.seconds)
+        ),
+        None if a.stale => format!("(the status above is as of {} ago)", age(a.seconds)),
+        None => return String::new(),
+    };
+    let mut out = Out {
+        buf: String::new(),
+        color: opts.color,
+        width: opts.width,
+        ellipsis: opts.deco.ellipsis,
+    };
+    out.line(&[(&text, Some(Paint::Dim))]);
+    out.buf
 }
 
 fn page_name(cache: &Cache) -> String {

@@ -260,6 +260,16 @@ pub fn render_loaded(
     Ok(render::render(cache, &views, req))
 }
 
+/// What a login prints after pam_motd showed it this very view: nothing, or one line saying
+/// how old the data is when it is stale (or of unknown age), since the file pam_motd showed
+/// says only as of when.
+pub fn after_pam_motd(cache: &Cache, req: &Request<'_>) -> String {
+    if !cache.settings.login {
+        return String::new();
+    }
+    render::age_note(cache, req)
+}
+
 fn no_such_cluster(cache: &Cache, name: &str) -> String {
     let names: Vec<String> = cache
         .clusters
