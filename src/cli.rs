@@ -15,7 +15,9 @@ use crate::cache::Cache;
 use crate::deadline::{self, Missed};
 use crate::exit::Exit;
 use crate::localtime::LocalZone;
-use crate::view::{self, Format, Request, Target};
+use crate::render::{Format, Request};
+use crate::select::Whose;
+use crate::view;
 use crate::{clock, env, pam_motd};
 
 pub const ENV_DEADLINE: &str = "MOTD_STATUS_DEADLINE";
@@ -240,27 +242,27 @@ fn show(args: &Args, color: bool, width: usize) -> Result<String, String> {
     let zone = LocalZone::from_env();
     let host;
     let target = match (&args.cluster, args.all) {
-        (_, true) => Target::All,
-        (Some(name), false) => Target::Cluster(name),
+        (_, true) => Whose::All,
+        (Some(name), false) => Whose::Cluster(name),
         (None, false) => {
             host = args
                 .hostname
                 .clone()
                 .unwrap_or_else(crate::select::hostname);
-            Target::Host(&host)
+            Whose::Host(&host)
         }
     };
     let format = args.format.unwrap_or(Format::Text);
     let (cache, chosen) = view::load(&env::cache_path(args.cache.clone()), target)?;
     let req = Request {
-        target,
+        whose: target,
         now,
         zone: &zone,
         format,
         color: color && format == Format::Text,
         width,
         login: args.login,
-        ascii: crate::view::ascii_locale(),
+        ascii: crate::render::ascii_locale(),
         frozen: false,
     };
     let out = if args.login && pam_motd_showed_it(&cache, chosen) {
@@ -288,7 +290,7 @@ fn pam_motd_showed_it(cache: &Cache, chosen: Option<usize>) -> bool {
     let mine = chosen.map(|i| cache.clusters[i].name.as_str());
     let file = std::path::Path::new(file);
     view.cluster.as_deref() == mine
-        && view::motd_file_behind(file, cache) == Some(0)
+        && crate::select::motd_file_behind(file, cache) == Some(0)
         && pam_motd::showed(file)
 }
 

@@ -8,7 +8,7 @@
 //! the login binary uses touch no network, TLS or TOML code; everything that does lives under
 //! [`fetch`], which only the fetcher calls, so the linker leaves it out of the login binary.
 
-pub mod cache;
+pub(crate) mod cache;
 pub mod cli;
 pub(crate) mod clock;
 pub(crate) mod deadline;
@@ -16,11 +16,12 @@ pub(crate) mod env;
 pub mod exit;
 pub mod fetch;
 pub(crate) mod glob;
-pub mod localtime;
+pub(crate) mod localtime;
 pub(crate) mod pam_motd;
-pub mod render;
-#[doc(hidden)]
-pub mod rng;
+pub(crate) mod render;
+pub(crate) mod rng;
 pub(crate) mod sanitize;
-pub mod select;
-pub mod view;
+pub(crate) mod select;
+#[doc(hidden)]
+pub mod testing;
+pub(crate) mod view;

@@ -85,7 +85,7 @@ fn kill_9_while_writing_leaves_old_or_new() {
         }
         let after = std::fs::read(&cache).unwrap();
         assert!(after == small || after == big, "run {i}: a torn cache");
-        motd_status::cache::parse(&cache, &after).expect("the cache parses");
+        motd_status::testing::parse(&cache, &after).expect("the cache parses");
         if after == before {
             old += 1
         } else {
@@ -130,7 +130,7 @@ fn two_fetchers_at_once_one_skips() {
             dir.path().join("status.json").display()
         )
     );
-    motd_status::cache::read(&dir.path().join("status.json")).unwrap();
+    motd_status::testing::read(&dir.path().join("status.json")).unwrap();
     // The one that skipped never asked the page.
     assert_eq!(server.requests().len(), 2);
 }

@@ -132,7 +132,7 @@ fn http_503_then_200_succeeds_on_retry() {
     let d = s.fetch();
     assert_eq!((d.code(), d.stderr()), (0, String::new()));
     assert_eq!(s.hits("/api/v2/summary.json") - before, 2);
-    motd_status::cache::read(&s.cache).expect("a good cache");
+    motd_status::testing::read(&s.cache).expect("a good cache");
 }
 
 #[test]
@@ -189,7 +189,7 @@ fn http_404_on_incidents_only_is_a_success() {
     s.server.route("/api/v2/incidents.json", Reply::status(404));
     let d = s.fetch();
     assert_eq!((d.code(), d.stderr()), (0, String::new()));
-    motd_status::cache::read(&s.cache).expect("a good cache");
+    motd_status::testing::read(&s.cache).expect("a good cache");
 }
 
 #[test]

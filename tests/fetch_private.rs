@@ -164,7 +164,7 @@ fn private_page_is_read_page_by_page_with_the_key() {
     let text = std::fs::read_to_string(dir.path().join("status.json")).unwrap();
     assert!(!text.contains(KEY), "the key leaked into the cache");
     assert!(!d.stderr().contains(KEY), "the key leaked into the log");
-    let c = motd_status::cache::parse(Path::new("status.json"), text.as_bytes()).unwrap();
+    let c = motd_status::testing::parse(Path::new("status.json"), text.as_bytes()).unwrap();
     let s = &c.sources[0];
     assert_eq!(
         (s.name.as_str(), s.url.as_str()),
@@ -295,7 +295,7 @@ fn several_sources_in_one_config() {
     .unwrap();
     let d = Run::fetch().arg("--config").arg(&cfg).output();
     assert_eq!((d.code(), d.stderr()), (0, String::new()));
-    let c = motd_status::cache::read(&dir.path().join("status.json")).unwrap();
+    let c = motd_status::testing::read(&dir.path().join("status.json")).unwrap();
     let names: Vec<&str> = c.sources.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["Discord", "HPC"]);
     assert_eq!(c.sources[0].items[0].id, "2gztsrksff0v");

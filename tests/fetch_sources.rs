@@ -9,8 +9,8 @@ use crate::util::{NOW, Run, TZ, fetch_bin, real, sample_cache, tempdir, write_co
 
 const SUMMARY: &str = "discord-summary-groups-unresolved-incident.json";
 
-fn cache_at(path: &Path) -> motd_status::cache::Cache {
-    motd_status::cache::read(path).expect("a good cache")
+fn cache_at(path: &Path) -> motd_status::testing::Cache {
+    motd_status::testing::read(path).expect("a good cache")
 }
 
 #[test]

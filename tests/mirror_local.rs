@@ -209,7 +209,7 @@ fn a_mirrors_windows_are_no_longer_than_its_publishers() {
         "{}",
         d.stderr()
     );
-    let cache = motd_status::cache::read(&m.path().join("status.json")).unwrap();
+    let cache = motd_status::testing::read(&m.path().join("status.json")).unwrap();
     assert_eq!(cache.settings.recent_seconds, 2 * 86400);
     assert_eq!(
         cache.settings.upcoming_seconds, 86400,

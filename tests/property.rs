@@ -6,13 +6,11 @@
 use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
-use motd_status::cache::{
-    self, Cache, Cluster, Component, ComponentRef, Item, Kind, Settings, Source,
-};
-use motd_status::localtime::LocalZone;
-use motd_status::render;
-use motd_status::rng::{Rng, cases};
-use motd_status::view::{self, Format, Request, Target};
+use motd_status::testing::LocalZone;
+use motd_status::testing::cache;
+use motd_status::testing::{Cache, Cluster, Component, ComponentRef, Item, Kind, Settings, Source};
+use motd_status::testing::{Format, Request, Whose, display_width, render};
+use motd_status::testing::{Rng, cases};
 
 fn seed() -> u64 {
     Rng::seeded(0x6d6f_7464).0
@@ -260,12 +258,12 @@ fn selecting_and_rendering_any_cache_never_panics_or_leaks_controls() {
         for colour in [false, true] {
             let width = *r.pick(&[0usize, 1, 20, 45, 80, 300]);
             let target = match r.below(3) {
-                0 => Target::All,
-                1 => Target::Host(&host),
-                _ => Target::Cluster(&name),
+                0 => Whose::All,
+                1 => Whose::Host(&host),
+                _ => Whose::Cluster(&name),
             };
             let req = |format| Request {
-                target,
+                whose: target,
                 now,
                 zone: &zone,
                 format,
@@ -275,7 +273,7 @@ fn selecting_and_rendering_any_cache_never_panics_or_leaks_controls() {
                 ascii: false,
                 frozen: width.is_multiple_of(2),
             };
-            let Ok(text) = view::render(&cache, &req(Format::Text)) else {
+            let Ok(text) = render(&cache, &req(Format::Text)) else {
                 continue;
             };
             crate::util::assert_clean(&text, colour);
@@ -283,14 +281,14 @@ fn selecting_and_rendering_any_cache_never_panics_or_leaks_controls() {
                 // An address alone on its line (one unbroken word) is never cut.
                 for line in text.lines().filter(|l| l.contains(' ')) {
                     assert!(
-                        render::display_width(line) <= width.max(20),
+                        display_width(line) <= width.max(20),
                         "{line:?} is wider than {width}"
                     );
                 }
             }
-            let md = view::render(&cache, &req(Format::Markdown)).unwrap();
+            let md = render(&cache, &req(Format::Markdown)).unwrap();
             crate::util::assert_clean(&md, false);
-            let json = view::render(&cache, &req(Format::Json)).unwrap();
+            let json = render(&cache, &req(Format::Json)).unwrap();
             // At login, every format says nothing when the text would say nothing.
             assert_eq!(json.is_empty(), text.is_empty(), "{text:?} {json}");
             assert_eq!(md.is_empty(), text.is_empty(), "{md}");

@@ -465,9 +465,9 @@ fn all_shows_every_cluster_and_what_no_cluster_covers() {
 /// moves on.
 #[test]
 fn reading_one_view_renders_what_reading_everything_does() {
-    use motd_status::cache;
-    use motd_status::localtime::LocalZone;
-    use motd_status::view::{self, Format, Request, Target};
+    use motd_status::testing::LocalZone;
+    use motd_status::testing::cache;
+    use motd_status::testing::{Format, Request, Whose, load, render, render_loaded};
 
     for show_unscoped in [true, false] {
         let dir = fetched(&format!("show_unscoped = {show_unscoped}\n{CLUSTERS}"));
@@ -484,16 +484,16 @@ fn reading_one_view_renders_what_reading_everything_does() {
                 .unwrap()
                 .with_timezone(&chrono::Utc);
             for target in [
-                Target::Cluster("Alpha"),
-                Target::Cluster("beta"),
-                Target::Host("alpha-login9"),
-                Target::Host("gamma-1"),
+                Whose::Cluster("Alpha"),
+                Whose::Cluster("beta"),
+                Whose::Host("alpha-login9"),
+                Whose::Host("gamma-1"),
             ] {
-                let (part, chosen) = view::load(&path, target).unwrap();
+                let (part, chosen) = load(&path, target).unwrap();
                 assert!(part.sources[0].items.len() <= whole.sources[0].items.len());
                 for format in [Format::Text, Format::Json, Format::Markdown] {
                     let req = Request {
-                        target,
+                        whose: target,
                         now,
                         zone: &zone,
                         format,
@@ -504,8 +504,8 @@ fn reading_one_view_renders_what_reading_everything_does() {
                         frozen: false,
                     };
                     assert_eq!(
-                        view::render_loaded(&part, chosen, &req).unwrap(),
-                        view::render(&whole, &req).unwrap(),
+                        render_loaded(&part, chosen, &req).unwrap(),
+                        render(&whole, &req).unwrap(),
                         "{target:?} {format:?} at {now}"
                     );
                 }

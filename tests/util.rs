@@ -259,7 +259,7 @@ hosts = ["beta-login*"]
 
 /// Display columns of a plain line.
 pub fn width(s: &str) -> usize {
-    motd_status::render::display_width(s)
+    motd_status::testing::display_width(s)
 }
 
 /// No control character but newline, and no escape sequence but SGR colours.

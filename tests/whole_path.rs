@@ -11,7 +11,7 @@
 
 use std::path::Path;
 
-use motd_status::rng::{Rng, cases};
+use motd_status::testing::{Rng, cases};
 use serde_json::{Value, json};
 
 use crate::property::text;

@@ -18,7 +18,7 @@ pub mod timestamp;
 pub mod trust;
 pub mod write;
 
-pub use read::{ReadError, Want, parse, read, read_for};
+pub use read::{Filter, ReadError, Wanted, parse, read, read_for};
 pub use write::{Lock, replace_file, to_bytes, write_atomic};
 
 use chrono::{DateTime, Utc};

@@ -4,8 +4,9 @@
 //! Anything the cache says is put in front of every user, so the file must pass the
 //! [`super::trust`] check (regular file, owner root / the reader / the fetcher's system user,
 //! not writable by group or others) and the bytes read are capped. A login wants one view:
-//! [`read_for`] parses every item only as far as the components it names, asks
-//! [`select::Coverage`] whether it concerns that view, and parses in full only those. What it
+//! [`read_for`] parses every item only as far as the components it names, asks the view's
+//! [`Filter`] (the selection rule's, from [`crate::select`]) whether it concerns that view, and
+//! parses in full only those. What it
 //! returns selects and renders that view exactly as the whole cache would, because the same
 //! rule chose what to keep. Where the walk over an item's text cannot be sure of its own
 //! top-level key, it takes the full parse, so the partial and the whole reading never differ.
@@ -24,7 +25,6 @@ use super::{
     Cache, Cluster, ComponentRef, Counts, MAX_BYTES, MotdView, Settings, Source, Unresolved,
     VERSION,
 };
-use crate::select::{self, Coverage, Scope};
 
 /// Why a cache could not be used. Each says what a sysadmin would check.
 #[derive(Debug)]
@@ -103,29 +103,35 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
     Ok(bytes)
 }
 
-/// Which view a reader wants: a cluster by name, or the cluster of a host.
-#[derive(Debug, Clone, Copy)]
-pub enum Want<'a> {
-    Cluster(&'a str),
-    Host(&'a str),
+/// The part of the selection rule a partial read needs, which [`crate::select`] supplies (the
+/// cache's format does not know the rule): which cluster a view is of, and then which items and
+/// components that view can use.
+pub trait Wanted {
+    /// The index of the wanted cluster among `clusters`, of which only names, hosts and counts
+    /// are read yet; `None` when the view is of no cluster.
+    fn cluster(&self, clusters: &[Cluster]) -> Option<usize>;
+    /// What the view of `chosen` (whose coverage is read by now) can use.
+    fn filter<'c>(
+        &self,
+        clusters: &'c [Cluster],
+        chosen: Option<usize>,
+        show_unscoped: bool,
+    ) -> Box<dyn Filter + 'c>;
 }
 
-impl Want<'_> {
-    /// The index of the wanted cluster among `clusters`: the one rule for host → cluster.
-    pub fn find(&self, clusters: &[Cluster]) -> Option<usize> {
-        let found = match *self {
-            Want::Cluster(name) => select::cluster_by_name(clusters, name),
-            Want::Host(host) => select::cluster_for_host(clusters, host),
-        }?;
-        clusters.iter().position(|c| std::ptr::eq(c, found))
-    }
+/// Which items and components one view can use.
+pub trait Filter {
+    /// Whether an item of source `source` that names `components` concerns the view.
+    fn item(&self, source: usize, components: &[Cow<'_, str>]) -> bool;
+    /// Whether the component `id` of source `source` belongs to the view.
+    fn component(&self, source: usize, id: &str) -> bool;
 }
 
 /// Reads the cache for one view: every cluster's name and hosts, and of the sources only
 /// the items and components that view can use (see the module doc). Returns the cache and
 /// the index of the wanted cluster, `None` when the host matches no cluster (or no cluster has
 /// that name: the caller says so).
-pub fn read_for(path: &Path, want: Want<'_>) -> Result<(Cache, Option<usize>), ReadError> {
+pub fn read_for(path: &Path, want: &dyn Wanted) -> Result<(Cache, Option<usize>), ReadError> {
     let bytes = read_bytes(path)?;
     let text = utf8(path, &bytes)?;
     let lazy: Lazy<'_> = match serde_json::from_str(text) {
@@ -137,7 +143,7 @@ pub fn read_for(path: &Path, want: Want<'_>) -> Result<(Cache, Option<usize>), R
         return Err(ReadError::Version(path.to_owned(), lazy.version));
     }
     let mut clusters: Vec<Cluster> = lazy.clusters.iter().map(LazyCluster::head).collect();
-    let chosen = want.find(&clusters);
+    let chosen = want.cluster(&clusters);
     if let Some(i) = chosen {
         match lazy.clusters[i].components() {
             Some(c) => clusters[i].components = c,
@@ -146,14 +152,12 @@ pub fn read_for(path: &Path, want: Want<'_>) -> Result<(Cache, Option<usize>), R
     }
     let mut sources: Vec<Source> = Vec::with_capacity(lazy.sources.len());
     {
-        let scope = match chosen {
-            Some(i) => Scope::Cluster(&clusters[i]),
-            None => Scope::NoCluster,
-        };
-        let cov = Coverage::new(&clusters, scope, lazy.settings.show_unscoped);
+        let filter = want.filter(&clusters, chosen, lazy.settings.show_unscoped);
         for (si, s) in lazy.sources.iter().enumerate() {
-            let items = wanted(&s.items, |t| Some(cov.concerns(si, &item_components(t)?)));
-            let components = wanted(&s.components, |t| Some(cov.holds(si, component_id(t)?)));
+            let items = wanted(&s.items, |t| Some(filter.item(si, &item_components(t)?)));
+            let components = wanted(&s.components, |t| {
+                Some(filter.component(si, &component_id(t)?))
+            });
             let (Some(items), Some(components)) = (items, components) else {
                 return whole(path, &bytes, want);
             };
@@ -187,9 +191,13 @@ pub fn read_for(path: &Path, want: Want<'_>) -> Result<(Cache, Option<usize>), R
 
 /// The whole cache, for a view: what [`read_for`] falls back to when the file does not parse
 /// lazily, so that the full parser's message says what is wrong.
-fn whole(path: &Path, bytes: &[u8], want: Want<'_>) -> Result<(Cache, Option<usize>), ReadError> {
+fn whole(
+    path: &Path,
+    bytes: &[u8],
+    want: &dyn Wanted,
+) -> Result<(Cache, Option<usize>), ReadError> {
     let cache = parse(path, bytes)?;
-    let chosen = want.find(&cache.clusters);
+    let chosen = want.cluster(&cache.clusters);
     Ok((cache, chosen))
 }
 
@@ -562,7 +570,7 @@ mod tests {
         std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o644);
         std::fs::set_permissions(&path, perms).unwrap();
         let whole = read(&path).map(|_| ()).map_err(|e| e.to_string());
-        let partial = read_for(&path, Want::Host("h"))
+        let partial = read_for(&path, &crate::select::Whose::Host("h"))
             .map(|_| ())
             .map_err(|e| e.to_string());
         assert!(

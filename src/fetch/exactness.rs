@@ -16,8 +16,10 @@ use super::model::{Component, Incident};
 use super::{PER_VIEW, Page, assemble, build_cache, config, resolve};
 use crate::cache::{self, Cache};
 use crate::localtime::LocalZone;
+use crate::render::{Format, Request};
 use crate::rng::{Rng, cases};
-use crate::view::{self, Format, Request, Target};
+use crate::select::Whose;
+use crate::view;
 
 const GROUPS: [&str; 3] = ["Alpha Cluster", "Beta Cluster", "Shared"];
 const STATUSES: [&str; 6] = [
@@ -159,17 +161,17 @@ max_items = 8
 fn compare(path: &Path, reference: &Cache, now: DateTime<Utc>, what: &str) {
     let zone = LocalZone::utc();
     let targets = [
-        Target::Cluster("Alpha"),
-        Target::Cluster("beta"),
-        Target::Host("alpha-login1"),
-        Target::Host("gamma-login1"),
-        Target::All,
+        Whose::Cluster("Alpha"),
+        Whose::Cluster("beta"),
+        Whose::Host("alpha-login1"),
+        Whose::Host("gamma-login1"),
+        Whose::All,
     ];
     for target in targets {
         for format in [Format::Text, Format::Json, Format::Markdown] {
             for login in [false, true] {
                 let req = Request {
-                    target,
+                    whose: target,
                     now,
                     zone: &zone,
                     format,
@@ -294,7 +296,7 @@ fn past_the_cap_a_view_counts_exactly_what_the_cache_left_out() {
     let reference = assemble(&cfg, &pages, &resolved, t0, false);
     let zone = LocalZone::utc();
     let req = |target| Request {
-        target,
+        whose: target,
         now: t0,
         zone: &zone,
         format: Format::Json,
@@ -304,11 +306,7 @@ fn past_the_cap_a_view_counts_exactly_what_the_cache_left_out() {
         ascii: false,
         frozen: false,
     };
-    for target in [
-        Target::Host("nowhere"),
-        Target::Cluster("Alpha"),
-        Target::All,
-    ] {
+    for target in [Whose::Host("nowhere"), Whose::Cluster("Alpha"), Whose::All] {
         let got: Value =
             serde_json::from_str(&view::render(&trimmed, &req(target)).unwrap()).unwrap();
         let want: Value =

@@ -143,7 +143,7 @@ pub fn render(run: &Run<'_>, previous: &str) -> String {
         let mut unresolved = Vec::new();
         let mut covers = Vec::new();
         for cluster in &c.clusters {
-            let counts = crate::view::View::of(c, Scope::Cluster(cluster), run.at).counts();
+            let counts = crate::select::View::of(c, Scope::Cluster(cluster), run.at).counts();
             for section in [
                 Section::Incident,
                 Section::MaintenanceNow,
@@ -176,7 +176,7 @@ pub fn render(run: &Run<'_>, previous: &str) -> String {
             }
         }
         if let Some(path) = run.motd_file {
-            let behind = crate::view::motd_file_behind(path, c).map_or(-1.0, |s| s as f64);
+            let behind = crate::select::motd_file_behind(path, c).map_or(-1.0, |s| s as f64);
             metric(
                 "motd_status_motd_file_behind_seconds",
                 "gauge",
@@ -290,11 +290,11 @@ pub fn status(cache_path: &Path, motd_file: Option<&Path>, now: DateTime<Utc>) -
             );
         }
     };
-    let age = crate::view::age(&c, now);
+    let age = crate::select::age(&c, now);
     // Each cluster's names that did not resolve, worded by cause; the clusters that cover
     // nothing at all, whose views cannot know anything.
     let names = |cl: &cache::Cluster| {
-        let causes: Vec<String> = crate::view::View::of(&c, Scope::Cluster(cl), now)
+        let causes: Vec<String> = crate::select::View::of(&c, Scope::Cluster(cl), now)
             .unresolved
             .iter()
             .map(crate::render::cause_words)
@@ -357,7 +357,7 @@ pub fn status(cache_path: &Path, motd_file: Option<&Path>, now: DateTime<Utc>) -
     } else if !unmatched.is_empty() {
         (1, "WARNING", format!("{when}; {}", unmatched.join("; ")))
     } else if let Some(path) = motd_file
-        && let Some(why) = match crate::view::motd_file_behind(path, &c) {
+        && let Some(why) = match crate::select::motd_file_behind(path, &c) {
             None => Some("is missing or unreadable".to_owned()),
             Some(0) => None,
             Some(s) => Some(format!(

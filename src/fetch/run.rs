@@ -22,8 +22,10 @@ use crate::cache::{self, Cache, Lock};
 use crate::clock;
 use crate::exit::Exit;
 use crate::localtime::LocalZone;
+use crate::render::{Format, Request};
 use crate::sanitize::terminal;
-use crate::view::{self, Format, Request, Target};
+use crate::select::Whose;
+use crate::view;
 
 pub const HELP: &str = "\
 motd-status-fetch: fetch a Statuspage page into the local cache that motd-status shows at login
@@ -542,9 +544,9 @@ fn motd_file(cfg: &Config, cache: &Cache, now: DateTime<Utc>) -> Exit {
     let host = crate::select::hostname();
     let zone = LocalZone::from_env();
     let req = Request {
-        target: match &cfg.motd_cluster {
-            Some(name) => Target::Cluster(name),
-            None => Target::Host(&host),
+        whose: match &cfg.motd_cluster {
+            Some(name) => Whose::Cluster(name),
+            None => Whose::Host(&host),
         },
         now,
         zone: &zone,
@@ -556,7 +558,7 @@ fn motd_file(cfg: &Config, cache: &Cache, now: DateTime<Utc>) -> Exit {
         color: false,
         width: 80,
         login: true,
-        ascii: crate::view::ascii_locale(),
+        ascii: crate::render::ascii_locale(),
         frozen: true,
     };
     let text = match view::render(cache, &req) {

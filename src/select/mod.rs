@@ -19,9 +19,13 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, Utc};
 
+mod view;
+mod whose;
+
 pub use crate::cache::Section;
 use crate::cache::{Cache, Cluster, Component, Counts, Item, Kind, Settings, Source};
-use crate::glob::host_matches;
+pub use view::{CLOCK_SKEW_SECONDS, View, age, motd_file_behind};
+pub use whose::{Scope, Whose, cluster_by_name, cluster_for_host, hostname};
 
 /// One line of a view: an item, or a degraded component.
 #[derive(Debug, Clone)]
@@ -43,45 +47,9 @@ pub enum What<'a> {
     Component(&'a Component),
 }
 
-/// What a view is about.
-#[derive(Debug, Clone, Copy)]
-pub enum Scope<'a> {
-    /// A cluster's view.
-    Cluster(&'a Cluster),
-    /// A host that matches no cluster: unscoped items only.
-    NoCluster,
-    /// For `--all`: what concerns no cluster (and unscoped items when they are not shown on
-    /// every cluster).
-    Unclaimed,
-}
-
-/// The first cluster whose `hosts` globs match `host`.
-pub fn cluster_for_host<'a>(clusters: &'a [Cluster], host: &str) -> Option<&'a Cluster> {
-    clusters
-        .iter()
-        .find(|c| c.hosts.iter().any(|p| host_matches(p, host)))
-}
-
-/// This machine's hostname, from the kernel (no name-service lookup).
-pub fn hostname() -> String {
-    let mut buf = [0u8; 256];
-    // SAFETY: the buffer is valid for its length; gethostname NUL-terminates within it or fails.
-    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
-    if rc != 0 {
-        return String::new();
-    }
-    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-    String::from_utf8_lossy(&buf[..end]).into_owned()
-}
-
-/// A cluster by name, case-insensitively.
-pub fn cluster_by_name<'a>(clusters: &'a [Cluster], name: &str) -> Option<&'a Cluster> {
-    clusters.iter().find(|c| c.name.eq_ignore_ascii_case(name))
-}
-
 /// Which items and components concern one scope.
 pub struct Coverage<'a> {
-    scope: ScopeKind,
+    scope: Scope<'a>,
     /// The cluster's components, as (source index, id), sorted: a login asks about every
     /// component of the page, and a binary search beats hashing each id.
     covered: Vec<(usize, &'a str)>,
@@ -91,30 +59,19 @@ pub struct Coverage<'a> {
     no_clusters: bool,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum ScopeKind {
-    Cluster,
-    NoCluster,
-    Unclaimed,
-}
-
 impl<'a> Coverage<'a> {
     /// The coverage of `scope` among `clusters` (all of the cache's, for [`Scope::Unclaimed`]).
     pub fn new(clusters: &'a [Cluster], scope: Scope<'a>, show_unscoped: bool) -> Self {
         let refs = |c: &'a Cluster| c.components.iter().map(|r| (r.source, r.id.as_str()));
-        let (kind, mut covered, mut claimed): (_, Vec<_>, Vec<_>) = match scope {
-            Scope::Cluster(c) => (ScopeKind::Cluster, refs(c).collect(), Vec::new()),
-            Scope::NoCluster => (ScopeKind::NoCluster, Vec::new(), Vec::new()),
-            Scope::Unclaimed => (
-                ScopeKind::Unclaimed,
-                Vec::new(),
-                clusters.iter().flat_map(refs).collect(),
-            ),
+        let (mut covered, mut claimed): (Vec<_>, Vec<_>) = match scope {
+            Scope::Cluster(c) => (refs(c).collect(), Vec::new()),
+            Scope::NoCluster => (Vec::new(), Vec::new()),
+            Scope::Unclaimed => (Vec::new(), clusters.iter().flat_map(refs).collect()),
         };
         covered.sort_unstable();
         claimed.sort_unstable();
         Coverage {
-            scope: kind,
+            scope,
             covered,
             claimed,
             show_unscoped,
@@ -126,12 +83,12 @@ impl<'a> Coverage<'a> {
     pub fn concerns<S: AsRef<str>>(&self, si: usize, components: &[S]) -> bool {
         let unscoped = components.is_empty();
         match self.scope {
-            ScopeKind::Cluster => {
+            Scope::Cluster(_) => {
                 (unscoped && self.show_unscoped) || components.iter().any(|id| self.holds(si, id))
             }
-            ScopeKind::NoCluster => unscoped && self.show_unscoped,
-            ScopeKind::Unclaimed if unscoped => !self.show_unscoped || self.no_clusters,
-            ScopeKind::Unclaimed => !components
+            Scope::NoCluster => unscoped && self.show_unscoped,
+            Scope::Unclaimed if unscoped => !self.show_unscoped || self.no_clusters,
+            Scope::Unclaimed => !components
                 .iter()
                 .any(|id| self.claimed.binary_search(&(si, id.as_ref())).is_ok()),
         }
@@ -142,9 +99,9 @@ impl<'a> Coverage<'a> {
     pub fn holds<S: AsRef<str>>(&self, si: usize, id: S) -> bool {
         let key = (si, id.as_ref());
         match self.scope {
-            ScopeKind::Cluster => self.covered.binary_search(&key).is_ok(),
-            ScopeKind::NoCluster => false,
-            ScopeKind::Unclaimed => self.claimed.binary_search(&key).is_err(),
+            Scope::Cluster(_) => self.covered.binary_search(&key).is_ok(),
+            Scope::NoCluster => false,
+            Scope::Unclaimed => self.claimed.binary_search(&key).is_err(),
         }
     }
 }

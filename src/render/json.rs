@@ -1,0 +1,229 @@
+//! The JSON document for scripts: typed, so its schema is a type (documented in
+//! motd-status(1)).
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::Options;
+use super::words::{affected_names, staleness};
+use crate::cache::{Cache, Counts, Kind, Unresolved};
+use crate::sanitize::is_invisible;
+use crate::select::{Entry, View, What};
+
+/// The JSON document for scripts (documented in motd-status(1)). Every request has `views`,
+/// one per view shown, each with its `counts` by section (listed or not), what the cache left
+/// out (`omitted`, `more`) and its `items`; `cluster`, `items` and `more` at the top are the
+/// single view's (or, with `--all`, every view's items in turn and their total left out).
+#[derive(Serialize)]
+struct JsonDoc<'a> {
+    cluster: Option<&'a str>,
+    fetched_at: DateTime<Utc>,
+    checked_at: Option<DateTime<Utc>>,
+    stale: bool,
+    expired: bool,
+    pages: Vec<JsonPage<'a>>,
+    items: Vec<JsonEntry<'a>>,
+    more: usize,
+    views: Vec<JsonView<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonPage<'a> {
+    name: &'a str,
+    url: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonView<'a> {
+    cluster: Option<&'a str>,
+    /// `cluster`, `no_cluster` (a host of no cluster) or `unclaimed` (`--all`'s last part).
+    scope: &'static str,
+    counts: Counts,
+    omitted: Counts,
+    more: usize,
+    /// Names in the cluster's config that did not resolve, and why: the view may be
+    /// incomplete.
+    unmatched: &'a [Unresolved],
+    /// How many components of the page the cluster covers (null: not a cluster's view, or
+    /// not known).
+    covers: Option<usize>,
+    /// `none` (the view cannot know anything of the cluster), `partial` (some names did not
+    /// resolve) or `full`; null when not a cluster's view or not known.
+    coverage: Option<&'static str>,
+    items: Vec<JsonEntry<'a>>,
+}
+
+#[derive(Serialize, Clone)]
+#[serde(untagged)]
+enum JsonEntry<'a> {
+    Item(JsonItem<'a>),
+    Component(JsonComponent<'a>),
+}
+
+#[derive(Serialize, Clone)]
+struct JsonItem<'a> {
+    /// `incident` or `maintenance`.
+    kind: &'static str,
+    section: &'static str,
+    id: &'a str,
+    name: &'a str,
+    status: &'a str,
+    impact: &'a str,
+    shortlink: Option<&'a str>,
+    started_at: Option<DateTime<Utc>>,
+    resolved_at: Option<DateTime<Utc>>,
+    scheduled_for: Option<DateTime<Utc>>,
+    scheduled_until: Option<DateTime<Utc>>,
+    /// Names of the affected components that matter in this view (qualified by their group
+    /// where two share a name).
+    components: Vec<String>,
+    update: Option<&'a str>,
+    page: &'a str,
+}
+
+#[derive(Serialize, Clone)]
+struct JsonComponent<'a> {
+    /// Always `component`.
+    kind: &'static str,
+    section: &'static str,
+    id: &'a str,
+    name: &'a str,
+    group: Option<&'a str>,
+    status: &'a str,
+    page: &'a str,
+}
+
+pub(super) fn json(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
+    let (stale, expired) = staleness(cache, opts);
+    let views: Vec<JsonView<'_>> = views
+        .iter()
+        .map(|v| JsonView {
+            cluster: v.cluster,
+            scope: v.scope,
+            counts: v.counts(),
+            omitted: v.omitted,
+            more: v.omitted_total(),
+            unmatched: &v.unresolved,
+            covers: v.covers,
+            coverage: v.covers.map(|n| match (n, v.unresolved.is_empty()) {
+                (0, _) => "none",
+                (_, false) => "partial",
+                (_, true) => "full",
+            }),
+            items: v.entries.iter().map(entry_json).collect(),
+        })
+        .collect();
+    let doc = JsonDoc {
+        cluster: if opts.all {
+            None
+        } else {
+            views.first().and_then(|v| v.cluster)
+        },
+        fetched_at: cache.fetched_at,
+        checked_at: cache.checked_at,
+        stale: stale.is_some(),
+        expired,
+        pages: cache
+            .sources
+            .iter()
+            .map(|s| JsonPage {
+                name: &s.name,
+                url: &s.url,
+            })
+            .collect(),
+        items: views.iter().flat_map(|v| v.items.iter().cloned()).collect(),
+        more: views.iter().map(|v| v.more).fold(0, usize::saturating_add),
+        views: Vec::new(),
+    };
+    let doc = JsonDoc { views, ..doc };
+    let mut s =
+        escape_invisible(serde_json::to_string_pretty(&doc).expect("JSON documents serialise"));
+    s.push('\n');
+    s
+}
+
+/// `json` with every character the terminal sanitiser removes (C1 controls, bidi overrides and
+/// isolates, zero-width and other invisible characters) and the line and paragraph separators
+/// written as `\uXXXX` escapes: serde_json escapes only C0 controls, so a document shown as it
+/// is (`cat`, `less`, a log) would otherwise carry them raw to a terminal. The document stays
+/// valid and parses to the same strings: outside strings it is ASCII (C0 there is the pretty
+/// printer's newlines, left alone), so only string contents change.
+fn escape_invisible(json: String) -> String {
+    let hidden =
+        |c: char| c >= '\u{7f}' && (is_invisible(c) || matches!(c, '\u{2028}' | '\u{2029}'));
+    if !json.contains(hidden) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 64);
+    for c in json.chars() {
+        if hidden(c) {
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn entry_json<'a>(e: &Entry<'a>) -> JsonEntry<'a> {
+    match &e.what {
+        What::Component(c) => JsonEntry::Component(JsonComponent {
+            kind: "component",
+            section: e.section.as_str(),
+            id: &c.id,
+            name: &c.name,
+            group: c.group.as_deref(),
+            status: &c.status,
+            page: &e.source.name,
+        }),
+        What::Item { item, affected } => JsonEntry::Item(JsonItem {
+            kind: match item.kind {
+                Kind::Incident => "incident",
+                Kind::Maintenance => "maintenance",
+            },
+            section: e.section.as_str(),
+            id: &item.id,
+            name: &item.name,
+            status: &item.status,
+            impact: &item.impact,
+            shortlink: item.shortlink.as_deref(),
+            started_at: item.started_at,
+            resolved_at: item.resolved_at,
+            scheduled_for: item.scheduled_for,
+            scheduled_until: item.scheduled_until,
+            components: affected_names(affected),
+            update: item.update.as_deref(),
+            page: &e.source.name,
+        }),
+    }
+}
+
+/// Markdown for web dashboards (Open OnDemand's MOTD): headings, bullets, links; text escaped.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_escapes_what_the_sanitiser_removes() {
+        let raw = serde_json::to_string_pretty(&serde_json::json!({
+            "name": "a\u{9b}2J\u{202e}b\u{2066}\u{200b}\u{2028}\u{7f}\u{3164}\u{e0041} caf\u{e9} \u{26a0}\u{fe0f}\n",
+        }))
+        .unwrap();
+        let escaped = escape_invisible(raw.clone());
+        assert_eq!(
+            escaped,
+            "{\n  \"name\": \"a\\u009b2J\\u202eb\\u2066\\u200b\\u2028\\u007f\\u3164\\udb40\\udc41 \
+             caf\u{e9} \u{26a0}\u{fe0f}\\n\"\n}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&escaped).unwrap();
+        assert_eq!(
+            back,
+            serde_json::from_str::<serde_json::Value>(&raw).unwrap()
+        );
+        assert_eq!(escape_invisible("{}".to_owned()), "{}");
+    }
+}

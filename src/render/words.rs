@@ -1,0 +1,348 @@
+//! What every format says: the summary's counts, why a name did not resolve, the staleness
+//! line, the severity markers and the times of an entry. The layouts (text, JSON, Markdown)
+//! arrange these words; none words them on its own.
+
+use chrono::{DateTime, Utc};
+
+use super::Options;
+use crate::cache::{Cache, Cause, Counts, Named, Unresolved};
+use crate::localtime::{age, relative};
+use crate::sanitize::terminal;
+use crate::select::{Entry, Section, View, What};
+
+#[derive(Clone, Copy)]
+pub(super) enum Paint {
+    Red,
+    Yellow,
+    Blue,
+    Green,
+    Cyan,
+    Magenta,
+    Bold,
+    Dim,
+}
+
+impl Paint {
+    pub(super) fn code(self) -> &'static str {
+        match self {
+            Paint::Red => "1;31",
+            Paint::Yellow => "1;33",
+            Paint::Blue => "1;34",
+            Paint::Green => "32",
+            Paint::Cyan => "1;36",
+            Paint::Magenta => "1;35",
+            Paint::Bold => "1",
+            Paint::Dim => "2",
+        }
+    }
+}
+
+pub(super) fn marker(e: &Entry<'_>) -> (&'static str, Paint) {
+    let item = match &e.what {
+        What::Component(c) => {
+            return match c.status.as_str() {
+                "major_outage" => ("OUTAGE", Paint::Red),
+                "partial_outage" => ("PARTIAL", Paint::Yellow),
+                "under_maintenance" => ("MAINT", Paint::Blue),
+                _ => ("DEGRADED", Paint::Yellow),
+            };
+        }
+        What::Item { item, .. } => item,
+    };
+    match e.section {
+        Section::Incident => match item.impact.as_str() {
+            "critical" => ("CRITICAL", Paint::Red),
+            "major" => ("MAJOR", Paint::Red),
+            "minor" => ("MINOR", Paint::Yellow),
+            _ => ("NOTICE", Paint::Cyan),
+        },
+        Section::MaintenanceNow => ("MAINT", Paint::Magenta),
+        Section::MaintenancePlanned => ("PLANNED", Paint::Blue),
+        Section::Resolved => ("RESOLVED", Paint::Green),
+        Section::Component => ("DEGRADED", Paint::Yellow),
+    }
+}
+
+pub(super) const MARK_WIDTH: usize = 10;
+
+/// "1 incident, 2 maintenances, 1 resolved, 1 degraded": everything the view counts,
+/// listed or not; components by their own state ("1 under maintenance", "1 outage").
+pub(super) fn counts(view: &View<'_>, cache: &Cache, opts: &Options<'_>) -> String {
+    let c: Counts = view.counts();
+    let mut parts = vec![
+        (c.incident, "incident", "incidents"),
+        (
+            c.maintenance_in_progress
+                .saturating_add(c.maintenance_planned),
+            "maintenance",
+            "maintenances",
+        ),
+        (c.resolved, "resolved", "resolved"),
+    ];
+    for &(state, one, many) in &COMPONENT_WORDS {
+        let n = view
+            .entries
+            .iter()
+            .filter(
+                |e| matches!(&e.what, What::Component(c) if component_state(&c.status) == state),
+            )
+            .count();
+        parts.push((n, one, many));
+    }
+    let mut words: Vec<String> = parts
+        .iter()
+        .filter(|(k, _, _)| *k > 0)
+        .map(|(k, one, many)| format!("{k} {}", if *k == 1 { one } else { many }))
+        .collect();
+    if view.omitted_unsorted > 0 {
+        words.push(format!("{} more", view.omitted_unsorted));
+    }
+    if view.knows_nothing() {
+        // Never "operational" about a cluster the page says nothing of.
+        words.insert(
+            0,
+            "unknown, no component of the page matches its names".to_owned(),
+        );
+    }
+    if words.is_empty() {
+        // Never without saying as of when: an empty view is a claim about the page.
+        format!(
+            "all systems operational as of {}",
+            opts.zone.format(crate::select::seen_at(cache))
+        )
+    } else {
+        words.join(", ")
+    }
+}
+
+/// How a component's status is counted: its own state, in the order of severity.
+const COMPONENT_WORDS: [(&str, &str, &str); 4] = [
+    ("major_outage", "outage", "outages"),
+    ("partial_outage", "partial outage", "partial outages"),
+    ("degraded_performance", "degraded", "degraded"),
+    (
+        "under_maintenance",
+        "under maintenance",
+        "under maintenance",
+    ),
+];
+
+/// The state a component's status is counted under: a status this build does not know is
+/// counted as degraded.
+pub(super) fn component_state(status: &str) -> &str {
+    match status {
+        "major_outage" | "partial_outage" | "under_maintenance" => status,
+        _ => "degraded_performance",
+    }
+}
+
+/// Why a name did not resolve, in words: `"X" matches no group on the page`.
+pub(crate) fn cause_words(u: &Unresolved) -> String {
+    let name = terminal(&u.name);
+    match u.cause {
+        Cause::Missing => match u.what {
+            Named::Unknown => format!("{name:?} matches nothing on the page"),
+            what => format!("{name:?} matches no {} on the page", what.word()),
+        },
+        Cause::Ambiguous => format!(
+            "{name:?} matches {} {}s, not one",
+            u.matches,
+            match u.what {
+                Named::Unknown => "thing",
+                what => what.word(),
+            }
+        ),
+        Cause::Renamed => format!("{name:?} is no longer on the page (renamed or removed?)"),
+        Cause::Unknown => format!("{name:?} does not resolve"),
+    }
+}
+
+/// The lines under a cluster's view about names that did not resolve: why each did not, and
+/// when nothing at all matched, who can mend it. Empty when every name resolved.
+pub(super) fn unresolved_lines(view: &View<'_>) -> Vec<String> {
+    if view.knows_nothing() {
+        let mut lines: Vec<String> = view.unresolved.iter().map(cause_words).collect();
+        if lines.is_empty() {
+            lines.push("the groups and components it names hold no components".to_owned());
+        }
+        lines.push("ask the site's admins (motd-status-fetch --check)".to_owned());
+        return lines;
+    }
+    view.unresolved
+        .iter()
+        .map(|u| format!("may be incomplete: {}", cause_words(u)))
+        .collect()
+}
+
+/// The line under a view whose entries the cache could not all hold, or `None`.
+pub(super) fn omitted_line(cache: &Cache, view: &View<'_>, opts: &Options<'_>) -> Option<String> {
+    let n = view.omitted_total();
+    (n > 0).then(|| {
+        format!(
+            "{} and {n} more, past what the cache keeps: {}",
+            opts.deco.ellipsis,
+            page_url(cache)
+        )
+    })
+}
+
+/// "status as of 3 hours ago" once the cache is older than the stale threshold (in a file,
+/// always, as a date: "status as of Thu 26 Nov 09:05 CET"); and whether it is so old that
+/// nothing else should be shown.
+pub(super) fn staleness(cache: &Cache, opts: &Options<'_>) -> (Option<String>, bool) {
+    let a = crate::select::age(cache, opts.now);
+    if let Some(ahead) = a.ahead {
+        let text = format!(
+            "status time {} ahead of this host's clock: its age is unknown",
+            age(ahead)
+        );
+        return (Some(text), false);
+    }
+    let mut text = if opts.frozen {
+        format!(
+            "status as of {}",
+            opts.zone.format(crate::select::seen_at(cache))
+        )
+    } else if a.stale || a.expired {
+        format!("status as of {} ago", age(a.seconds))
+    } else {
+        return (None, false);
+    };
+    if a.expired {
+        text.push_str(" (too old to show)");
+    }
+    (Some(text), a.expired)
+}
+
+/// One line about the view pam_motd showed just above, when its data is stale: "(the status
+/// above is as of 3 hours ago)"; nothing when it is current.
+pub(super) fn page_name(cache: &Cache) -> String {
+    match cache.sources.as_slice() {
+        [one] => terminal(&one.name),
+        _ => "Status".to_owned(),
+    }
+}
+
+pub(super) fn page_url(cache: &Cache) -> String {
+    cache
+        .sources
+        .iter()
+        .map(|s| terminal(&s.url))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The text rendering of `views`. Empty at login when there is nothing to report.
+pub(super) fn affected_names(affected: &[&crate::cache::Component]) -> Vec<String> {
+    affected
+        .iter()
+        .map(|c| {
+            let repeated = affected
+                .iter()
+                .any(|o| o.id != c.id && o.name.eq_ignore_ascii_case(&c.name));
+            match (&c.group, repeated) {
+                (Some(g), true) => format!("{g} / {}", c.name),
+                _ => c.name.clone(),
+            }
+        })
+        .collect()
+}
+
+pub(super) fn component_name(group: Option<&str>, name: &str) -> String {
+    match group {
+        Some(g) if !g.eq_ignore_ascii_case(name) => format!("{} / {}", terminal(g), terminal(name)),
+        _ => terminal(name),
+    }
+}
+
+/// "since Tue 12 Nov 09:00 CET (2 hours ago)", "Thu 14 Nov 08:00–12:00 CET (in 2 days)", …
+/// Dates carry their year when it is not this one (both ends of a window, when they differ).
+pub(super) fn when(e: &Entry<'_>, opts: &Options<'_>) -> String {
+    let What::Item { item, .. } = &e.what else {
+        return String::new();
+    };
+    let z = opts.zone;
+    let this_year = z.year(opts.now);
+    let date = |t: DateTime<Utc>| z.format_with_year(t, z.year(t) != this_year);
+    // Something that already happened, by the page's clock: if that is ahead of ours, say so
+    // rather than "since … (in 6 days)". A file read later says the date alone.
+    let past = |t: DateTime<Utc>| {
+        if t.signed_duration_since(opts.now).num_seconds() > crate::select::CLOCK_SKEW_SECONDS {
+            format!("{} (ahead of this host's clock)", date(t))
+        } else if opts.frozen {
+            date(t)
+        } else {
+            format!("{} ({})", date(t), relative(t, opts.now))
+        }
+    };
+    match e.section {
+        Section::Incident => match item.started_at.or(item.updated_at) {
+            Some(t) => format!("since {}", past(t)),
+            None => String::new(),
+        },
+        Section::Resolved => match item.resolved_at.or(item.updated_at) {
+            Some(t) => format!("resolved {}", past(t)),
+            None => "resolved".to_owned(),
+        },
+        Section::MaintenanceNow | Section::MaintenancePlanned => {
+            let (Some(start), end) = (item.scheduled_for, item.scheduled_until) else {
+                return String::new();
+            };
+            let now = opts.now;
+            let ago = |t: DateTime<Utc>| relative(t, now).replace(" ago", "");
+            let rel = match (e.section, end) {
+                // The page still says "in progress" after the window: it overran.
+                (Section::MaintenanceNow, Some(end)) if end <= now && opts.frozen => {
+                    "still in progress after its end".to_owned()
+                }
+                (Section::MaintenanceNow, Some(end)) if end <= now => {
+                    format!("ended {} ago, still in progress", ago(end))
+                }
+                // In a file, the title's status says the rest.
+                (Section::MaintenanceNow, _) if opts.frozen => String::new(),
+                (Section::MaintenanceNow, Some(end)) => format!("ends {}", relative(end, now)),
+                (Section::MaintenanceNow, None) => relative(start, now),
+                // Still "scheduled" after its start: it is late.
+                (_, _) if start <= now && opts.frozen => "late to start".to_owned(),
+                (_, _) if start <= now => format!("was to start {} ago", ago(start)),
+                (_, _) if opts.frozen => String::new(),
+                (_, _) => relative(start, now),
+            };
+            let backwards = end.is_some_and(|end| end < start);
+            let years =
+                end.is_some_and(|end| z.year(end) != z.year(start)) || z.year(start) != this_year;
+            let window = match end {
+                Some(end) if !years && !backwards && z.same_day(start, end) => {
+                    let s = z.format(start);
+                    // "Thu 14 Nov 08:00 CET" → "Thu 14 Nov 08:00–12:00 CET" when the zone holds.
+                    let e_time = z.format_time(end);
+                    let (s_head, s_zone) = s.rsplit_once(' ').unwrap_or((&s, ""));
+                    let (e_hm, e_zone) = e_time.split_once(' ').unwrap_or((&e_time, ""));
+                    if s_zone == e_zone {
+                        format!("{s_head}{}{e_hm} {s_zone}", opts.deco.dash)
+                    } else {
+                        format!("{s} {} {e_time}", opts.deco.dash)
+                    }
+                }
+                Some(end) => format!(
+                    "{} {} {}",
+                    z.format_with_year(start, years),
+                    opts.deco.dash,
+                    z.format_with_year(end, years)
+                ),
+                None => format!("from {}", z.format_with_year(start, years)),
+            };
+            let backwards = backwards.then_some("the page has it end before it starts");
+            match [Some(rel.as_str()).filter(|r| !r.is_empty()), backwards]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join("; ")
+            {
+                notes if notes.is_empty() => window,
+                notes => format!("{window} ({notes})"),
+            }
+        }
+        Section::Component => String::new(),
+    }
+}

@@ -1,0 +1,18 @@
+//! What the integration tests use of the library, in one place: everything else is the
+//! crate's own (`pub(crate)`), so the compiler finds dead code. Not an interface for anyone
+//! else.
+
+pub use crate::localtime::LocalZone;
+pub use crate::render::{Format, Request, display_width};
+pub use crate::rng::{Rng, cases};
+pub use crate::select::Whose;
+pub use crate::view::{load, render, render_loaded};
+
+/// The cache's format, its reader and its types.
+pub mod cache {
+    pub use crate::cache::{
+        Cache, Cause, Cluster, Component, ComponentRef, Counts, Item, Kind, Named, Settings,
+        Source, Unresolved, VERSION, parse, read, to_bytes,
+    };
+}
+pub use cache::*;
