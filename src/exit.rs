@@ -14,9 +14,30 @@ pub enum Exit {
     Usage,
     /// `motd-status-fetch`: another fetcher holds the lock; skipped.
     Locked,
-    /// `motd-status-fetch --status`: a monitoring plugin's status (0 OK, 1 WARNING,
-    /// 2 CRITICAL, 3 UNKNOWN).
-    Plugin(u8),
+    /// `motd-status-fetch --status`: a monitoring plugin's state.
+    Plugin(State),
+}
+
+/// The states of the monitoring-plugins convention (Nagios, Icinga, Checkmk), with their exit
+/// statuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum State {
+    Ok = 0,
+    Warning = 1,
+    Critical = 2,
+    Unknown = 3,
+}
+
+impl State {
+    /// The word the check's line starts with.
+    pub fn word(self) -> &'static str {
+        match self {
+            State::Ok => "OK",
+            State::Warning => "WARNING",
+            State::Critical => "CRITICAL",
+            State::Unknown => "UNKNOWN",
+        }
+    }
 }
 
 impl Exit {
@@ -26,7 +47,7 @@ impl Exit {
             Exit::Failed => 1,
             Exit::Usage => 2,
             Exit::Locked => 3,
-            Exit::Plugin(code) => code,
+            Exit::Plugin(state) => state as u8,
         }
     }
 }

@@ -64,9 +64,9 @@ fn emit(level: Level, msg: &str) {
 }
 
 /// `text` as every line the fetcher prints carries it: credentials in addresses hidden
-/// ([`super::http::redact_text`]), then sanitised like page text.
+/// ([`super::address::redact_text`]), then sanitised like page text.
 pub fn clean(text: &str) -> String {
-    crate::sanitize::terminal(&super::http::redact_text(text))
+    crate::sanitize::terminal(&super::address::redact_text(text))
 }
 
 /// Whether stderr is the journal's stream: `JOURNAL_STREAM` names its `device:inode`.

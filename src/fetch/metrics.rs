@@ -1,22 +1,23 @@
-//! Monitoring: Prometheus metrics after every run, and `--status` for Nagios-family checks.
+//! Prometheus metrics after every run, for the node exporter's textfile collector.
 //!
 //! A fetcher that fails quietly keeps showing week-old data until it expires, and nobody is
-//! told. So every run, success or not, rewrites `metrics_file` (atomically, for the node
-//! exporter's textfile collector), and `--status` turns the cache and the config into one line
-//! and an exit code in the monitoring-plugins convention. Both read only local files.
-//!
-//! Counters (`_total`) and the failure streak carry over from the previous file, which is the
-//! only state the fetcher keeps between runs besides the cache.
+//! told. So every run, success or not, rewrites `metrics_file` (atomically, under the cache's
+//! lock). The metrics are one table, [`METRICS`]: a name, a type, a help text and how to take
+//! its samples from the run. Counters (`_total`) and the failure streak carry over from the
+//! previous file, which is the only state the fetcher keeps between runs besides the cache.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
+use super::address::redact_text;
+use super::config::Config;
+use super::log;
 use super::session::Traffic;
 use crate::cache::{self, Cache, Cause};
 use crate::exit::Exit;
-use crate::select::{self, Scope, Section};
+use crate::select::{self, Scope, Section, View};
 
 /// What a run did, for its metrics.
 pub struct Run<'a> {
@@ -30,188 +31,275 @@ pub struct Run<'a> {
     pub motd_file: Option<&'a Path>,
 }
 
-/// The metrics text for `run`, carrying counters over from `previous` (the old file).
-pub fn render(run: &Run<'_>, previous: &str) -> String {
-    let prev = |name: &str| -> f64 {
-        previous
-            .lines()
-            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
-            .unwrap_or(0.0)
-    };
-    let mut out = String::new();
-    let mut metric = |name: &str, kind: &str, help: &str, samples: &[(String, f64)]| {
-        let _ = writeln!(out, "# HELP {name} {help}");
-        let _ = writeln!(out, "# TYPE {name} {kind}");
-        for (labels, value) in samples {
-            let _ = writeln!(out, "{name}{labels} {}", number(*value));
-        }
-    };
-    let ok = run.exit == Exit::Ok;
-    let at = run.at.timestamp() as f64;
-    metric(
-        "motd_status_last_attempt_timestamp_seconds",
-        "gauge",
-        "When the fetcher last ran.",
-        &[(String::new(), at)],
-    );
-    let last_ok = if ok {
-        at
-    } else {
-        prev("motd_status_last_success_timestamp_seconds")
-    };
-    metric(
-        "motd_status_last_success_timestamp_seconds",
-        "gauge",
-        "When a run last succeeded (0: never, as far as this file knows).",
-        &[(String::new(), last_ok)],
-    );
-    let result = match run.exit {
-        Exit::Ok => "success",
+/// Samples: `{labels}` (or nothing) and a value.
+type Samples = Vec<(String, f64)>;
+
+/// One metric: its name, type, help, and its samples from the run and the previous file.
+struct Metric {
+    name: &'static str,
+    counter: bool,
+    help: &'static str,
+    samples: fn(&Run<'_>, &Previous<'_>) -> Samples,
+}
+
+/// Every metric, in the order written.
+const METRICS: &[Metric] = &[
+    Metric {
+        name: "motd_status_last_attempt_timestamp_seconds",
+        counter: false,
+        help: "When the fetcher last ran.",
+        samples: |run, _| one(run.at.timestamp() as f64),
+    },
+    Metric {
+        name: "motd_status_last_success_timestamp_seconds",
+        counter: false,
+        help: "When a run last succeeded (0: never, as far as this file knows).",
+        samples: |run, prev| match run.exit {
+            Exit::Ok => one(run.at.timestamp() as f64),
+            _ => one(prev.value("motd_status_last_success_timestamp_seconds")),
+        },
+    },
+    Metric {
+        name: "motd_status_last_run_result",
+        counter: false,
+        help: "The last run's result: 1 for the one it had.",
+        samples: |run, _| {
+            RESULTS
+                .iter()
+                .map(|r| {
+                    (
+                        labels(&[("result", r)]),
+                        f64::from(u8::from(*r == result(run.exit))),
+                    )
+                })
+                .collect()
+        },
+    },
+    Metric {
+        name: "motd_status_consecutive_failures",
+        counter: false,
+        help: "Runs that failed since the last success.",
+        samples: |run, prev| {
+            let before = prev.value("motd_status_consecutive_failures");
+            one(match run.exit {
+                Exit::Ok => 0.0,
+                // Another fetcher was at work: this run says nothing about the page.
+                Exit::Locked => before,
+                _ => before + 1.0,
+            })
+        },
+    },
+    Metric {
+        name: "motd_status_requests_total",
+        counter: true,
+        help: "Requests made (a GET with its retries, or a file read), by source.",
+        samples: |run, prev| counter(run, prev, "motd_status_requests_total", |t| t.requests),
+    },
+    Metric {
+        name: "motd_status_not_modified_total",
+        counter: true,
+        help: "304 answers to conditional requests, by source.",
+        samples: |run, prev| {
+            counter(run, prev, "motd_status_not_modified_total", |t| {
+                t.not_modified
+            })
+        },
+    },
+    Metric {
+        name: "motd_status_received_bytes_total",
+        counter: true,
+        help: "Bytes of bodies received, by source.",
+        samples: |run, prev| counter(run, prev, "motd_status_received_bytes_total", |t| t.bytes),
+    },
+    Metric {
+        name: "motd_status_cache_age_seconds",
+        counter: false,
+        help: "Seconds since the page last confirmed the cache.",
+        samples: |run, _| match run.cache {
+            Some(c) => one((run.at - select::seen_at(c)).num_seconds().max(0) as f64),
+            None => Vec::new(),
+        },
+    },
+    Metric {
+        name: "motd_status_motd_file_behind_seconds",
+        counter: false,
+        help: "How long motd_file's last write precedes the cache's last confirmation (0: \
+               current; -1: missing or unreadable).",
+        samples: |run, _| match (run.cache, run.motd_file) {
+            (Some(c), Some(path)) => {
+                one(select::motd_file_behind(path, c).map_or(-1.0, |s| s as f64))
+            }
+            _ => Vec::new(),
+        },
+    },
+    Metric {
+        name: "motd_status_entries",
+        counter: false,
+        help: "Entries of each cluster's view now, by section.",
+        samples: entries,
+    },
+    Metric {
+        name: "motd_status_unmatched_names",
+        counter: false,
+        help: "Names in a cluster's config that matched nothing (or several things) on the page.",
+        samples: |run, _| per_cluster(run, |c| vec![(Vec::new(), c.unmatched.len() as f64)]),
+    },
+    Metric {
+        name: "motd_status_unresolved_names",
+        counter: false,
+        help: "Names in a cluster's config that did not resolve, by cause: missing (matches \
+               nothing), ambiguous (matches several things), renamed (matched before, not now).",
+        samples: |run, _| {
+            per_cluster(run, |c| {
+                [Cause::Missing, Cause::Ambiguous, Cause::Renamed]
+                    .into_iter()
+                    .map(|cause| {
+                        let n = c.unresolved.iter().filter(|u| u.cause == cause).count();
+                        (vec![("cause", cause_label(cause))], n as f64)
+                    })
+                    .collect()
+            })
+        },
+    },
+    Metric {
+        name: "motd_status_covered_components",
+        counter: false,
+        help: "Components of the page a cluster covers (0: its view cannot know anything).",
+        samples: |run, _| {
+            per_cluster(run, |c| {
+                c.covers
+                    .map(|n| (Vec::new(), n as f64))
+                    .into_iter()
+                    .collect()
+            })
+        },
+    },
+];
+
+const RESULTS: [&str; 4] = ["success", "failed", "config_error", "locked"];
+
+fn result(exit: Exit) -> &'static str {
+    match exit {
+        Exit::Ok | Exit::Plugin(_) => "success",
         Exit::Failed => "failed",
         Exit::Usage => "config_error",
         Exit::Locked => "locked",
-        Exit::Plugin(_) => "success",
-    };
-    metric(
-        "motd_status_last_run_result",
-        "gauge",
-        "The last run's result: 1 for the one it had.",
-        &["success", "failed", "config_error", "locked"]
-            .iter()
-            .map(|r| (labels(&[("result", r)]), f64::from(u8::from(*r == result))))
-            .collect::<Vec<_>>(),
-    );
-    let streak = match run.exit {
-        Exit::Ok => 0.0,
-        // Another fetcher was at work: this run says nothing about the page.
-        Exit::Locked => prev("motd_status_consecutive_failures"),
-        _ => prev("motd_status_consecutive_failures") + 1.0,
-    };
-    metric(
-        "motd_status_consecutive_failures",
-        "gauge",
-        "Runs that failed since the last success.",
-        &[(String::new(), streak)],
-    );
-    type Pick = fn(&Traffic) -> u64;
-    let counters: [(&str, &str, Pick); 3] = [
-        (
-            "motd_status_requests_total",
-            "Requests made (a GET with its retries, or a file read), by source.",
-            |t| t.requests,
-        ),
-        (
-            "motd_status_not_modified_total",
-            "304 answers to conditional requests, by source.",
-            |t| t.not_modified,
-        ),
-        (
-            "motd_status_received_bytes_total",
-            "Bytes of bodies received, by source.",
-            |t| t.bytes,
-        ),
-    ];
-    for (name, help, pick) in counters {
-        let mut samples: Vec<(String, f64)> = Vec::new();
-        for (source, t) in &run.traffic {
-            let l = labels(&[("source", source)]);
-            let before = prev(&format!("{name}{l}"));
-            samples.push((l, before + pick(t) as f64));
-        }
-        // Sources this run did not reach keep their count.
-        for line in previous.lines().filter(|l| l.starts_with(name)) {
-            if let Some((l, v)) = line[name.len()..].rsplit_once(' ')
-                && l.starts_with('{')
-                && !samples.iter().any(|(s, _)| s == l)
-                && let Ok(v) = v.parse::<f64>()
-            {
-                samples.push((l.to_owned(), v));
-            }
-        }
-        metric(name, "counter", help, &samples);
     }
-    if let Some(c) = run.cache {
-        let seen = select::seen_at(c);
-        metric(
-            "motd_status_cache_age_seconds",
-            "gauge",
-            "Seconds since the page last confirmed the cache.",
-            &[(String::new(), (run.at - seen).num_seconds().max(0) as f64)],
-        );
-        let mut entries = Vec::new();
-        let mut unmatched = Vec::new();
-        let mut unresolved = Vec::new();
-        let mut covers = Vec::new();
-        for cluster in &c.clusters {
-            let counts = crate::select::View::of(c, Scope::Cluster(cluster), run.at).counts();
-            for section in [
-                Section::Incident,
-                Section::MaintenanceNow,
-                Section::MaintenancePlanned,
-                Section::Resolved,
-                Section::Component,
-            ] {
-                entries.push((
-                    labels(&[("cluster", &cluster.name), ("section", section.as_str())]),
-                    counts.get(section) as f64,
-                ));
-            }
-            unmatched.push((
-                labels(&[("cluster", &cluster.name)]),
-                cluster.unmatched.len() as f64,
-            ));
-            for cause in [Cause::Missing, Cause::Ambiguous, Cause::Renamed] {
-                let n = cluster
-                    .unresolved
-                    .iter()
-                    .filter(|u| u.cause == cause)
-                    .count();
-                unresolved.push((
-                    labels(&[("cluster", &cluster.name), ("cause", cause_label(cause))]),
-                    n as f64,
-                ));
-            }
-            if let Some(n) = cluster.covers {
-                covers.push((labels(&[("cluster", &cluster.name)]), n as f64));
-            }
+}
+
+/// The metrics text for `run`, carrying counters over from `previous` (the old file).
+pub fn render(run: &Run<'_>, previous: &str) -> String {
+    let prev = Previous(previous);
+    let mut out = String::new();
+    for m in METRICS {
+        let samples = (m.samples)(run, &prev);
+        // Metrics of the cache are left out when there is none to read.
+        if samples.is_empty() && !m.counter {
+            continue;
         }
-        if let Some(path) = run.motd_file {
-            let behind = crate::select::motd_file_behind(path, c).map_or(-1.0, |s| s as f64);
-            metric(
-                "motd_status_motd_file_behind_seconds",
-                "gauge",
-                "How long motd_file's last write precedes the cache's last confirmation (0: \
-                 current; -1: missing or unreadable).",
-                &[(String::new(), behind)],
-            );
+        let kind = if m.counter { "counter" } else { "gauge" };
+        let _ = writeln!(out, "# HELP {} {}", m.name, m.help);
+        let _ = writeln!(out, "# TYPE {} {kind}", m.name);
+        for (labels, value) in samples {
+            let _ = writeln!(out, "{}{labels} {}", m.name, number(value));
         }
-        metric(
-            "motd_status_entries",
-            "gauge",
-            "Entries of each cluster's view now, by section.",
-            &entries,
-        );
-        metric(
-            "motd_status_unmatched_names",
-            "gauge",
-            "Names in a cluster's config that matched nothing (or several things) on the page.",
-            &unmatched,
-        );
-        metric(
-            "motd_status_unresolved_names",
-            "gauge",
-            "Names in a cluster's config that did not resolve, by cause: missing (matches \
-             nothing), ambiguous (matches several things), renamed (matched before, not now).",
-            &unresolved,
-        );
-        metric(
-            "motd_status_covered_components",
-            "gauge",
-            "Components of the page a cluster covers (0: its view cannot know anything).",
-            &covers,
-        );
     }
     out
+}
+
+/// The previous metrics file, to carry values over.
+struct Previous<'a>(&'a str);
+
+impl Previous<'_> {
+    /// The value of the series `name{labels}`, 0 when the file does not have it.
+    fn value(&self, series: &str) -> f64 {
+        self.0
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix(series)?
+                    .strip_prefix(' ')?
+                    .trim()
+                    .parse()
+                    .ok()
+            })
+            .unwrap_or(0.0)
+    }
+}
+
+fn one(value: f64) -> Samples {
+    vec![(String::new(), value)]
+}
+
+/// A counter by source: this run's traffic added to the previous file's count; sources this
+/// run did not reach keep theirs.
+fn counter(run: &Run<'_>, prev: &Previous<'_>, name: &str, pick: fn(&Traffic) -> u64) -> Samples {
+    let mut samples: Samples = run
+        .traffic
+        .iter()
+        .map(|(source, t)| {
+            let l = labels(&[("source", source)]);
+            let before = prev.value(&format!("{name}{l}"));
+            (l, before + pick(t) as f64)
+        })
+        .collect();
+    for line in prev.0.lines().filter(|l| l.starts_with(name)) {
+        if let Some((l, v)) = line[name.len()..].rsplit_once(' ')
+            && l.starts_with('{')
+            && !samples.iter().any(|(s, _)| s == l)
+            && let Ok(v) = v.parse::<f64>()
+        {
+            samples.push((l.to_owned(), v));
+        }
+    }
+    samples
+}
+
+/// Each cluster's view now, by section.
+fn entries(run: &Run<'_>, _: &Previous<'_>) -> Samples {
+    const SECTIONS: [Section; 5] = [
+        Section::Incident,
+        Section::MaintenanceNow,
+        Section::MaintenancePlanned,
+        Section::Resolved,
+        Section::Component,
+    ];
+    per_cluster(run, |c| {
+        let cache = run.cache.expect("per_cluster runs with a cache");
+        let counts = View::of(cache, Scope::Cluster(c), run.at).counts();
+        SECTIONS
+            .iter()
+            .map(|s| (vec![("section", s.as_str())], counts.get(*s) as f64))
+            .collect()
+    })
+}
+
+/// Samples for each cluster of the cache, labelled with its name and `each`'s own labels.
+fn per_cluster(
+    run: &Run<'_>,
+    each: impl Fn(&cache::Cluster) -> Vec<(Vec<(&'static str, &'static str)>, f64)>,
+) -> Samples {
+    let Some(c) = run.cache else {
+        return Vec::new();
+    };
+    c.clusters
+        .iter()
+        .flat_map(|cluster| {
+            each(cluster).into_iter().map(|(more, value)| {
+                let mut pairs = vec![("cluster", cluster.name.as_str())];
+                pairs.extend(more);
+                (labels(&pairs), value)
+            })
+        })
+        .collect()
+}
+
+fn cause_label(cause: Cause) -> &'static str {
+    match cause {
+        Cause::Missing => "missing",
+        Cause::Ambiguous => "ambiguous",
+        Cause::Renamed => "renamed",
+        Cause::Unknown => "unknown",
+    }
 }
 
 /// `{k="v",…}` with Prometheus's escapes; control characters become spaces.
@@ -235,20 +323,51 @@ fn labels(pairs: &[(&str, &str)]) -> String {
     out
 }
 
-fn cause_label(cause: Cause) -> &'static str {
-    match cause {
-        Cause::Missing => "missing",
-        Cause::Ambiguous => "ambiguous",
-        Cause::Renamed => "renamed",
-        Cause::Unknown => "unknown",
-    }
-}
-
 fn number(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)
     } else {
         format!("{v}")
+    }
+}
+
+/// Writes `metrics_file` after a run, success or not: the traffic by source (its configured
+/// name, else its redacted address) and what the cache in place says.
+pub(crate) fn write_run(
+    cfg: &Config,
+    path: &Path,
+    at: DateTime<Utc>,
+    exit: Exit,
+    traffic: &[(String, Traffic)],
+) {
+    let mut by_source: Vec<(String, Traffic)> = Vec::new();
+    for (url, t) in traffic {
+        let label = cfg
+            .sources
+            .iter()
+            .find(|s| s.owns(url))
+            .map_or_else(|| redact_text(url).into_owned(), |s| s.label());
+        match by_source.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, sum)) => {
+                sum.requests += t.requests;
+                sum.not_modified += t.not_modified;
+                sum.bytes = sum.bytes.saturating_add(t.bytes);
+            }
+            None => by_source.push((label, t.clone())),
+        }
+    }
+    let cache = cache::read(&cfg.cache).ok();
+    let run = Run {
+        at,
+        exit,
+        traffic: by_source,
+        cache: cache.as_ref(),
+        motd_file: cfg.motd_file.as_deref(),
+    };
+    if let Err(e) = cache::write::check_dir(path)
+        .and_then(|()| write(path, &run).map_err(|e| format!("{}: {e}", path.display())))
+    {
+        log::error(format!("cannot write metrics_file: {e}"));
     }
 }
 
@@ -274,119 +393,3 @@ fn previous(path: &Path) -> String {
 
 /// A metrics file of a site with many clusters stays far below this.
 const MAX_PREVIOUS: u64 = 4 << 20;
-
-/// The `--status` check: one line, and 0 OK, 1 WARNING, 2 CRITICAL (3 UNKNOWN is the
-/// caller's, for a config it cannot read).
-pub fn status(cache_path: &Path, motd_file: Option<&Path>, now: DateTime<Utc>) -> (u8, String) {
-    let c = match cache::read(cache_path) {
-        Ok(c) => c,
-        Err(e) => {
-            return (
-                2,
-                format!(
-                    "MOTD-STATUS CRITICAL - {}",
-                    crate::sanitize::terminal(&e.to_string())
-                ),
-            );
-        }
-    };
-    let age = crate::select::age(&c, now);
-    // Each cluster's names that did not resolve, worded by cause; the clusters that cover
-    // nothing at all, whose views cannot know anything.
-    let names = |cl: &cache::Cluster| {
-        let causes: Vec<String> = crate::select::View::of(&c, Scope::Cluster(cl), now)
-            .unresolved
-            .iter()
-            .map(crate::render::cause_words)
-            .collect();
-        causes.join(", ")
-    };
-    let blind: Vec<String> = c
-        .clusters
-        .iter()
-        .filter(|cl| cl.covers == Some(0))
-        .map(|cl| {
-            format!(
-                "cluster {:?} covers no component of the page ({})",
-                crate::sanitize::terminal(&cl.name),
-                match names(cl) {
-                    n if n.is_empty() => "its groups hold no components".to_owned(),
-                    n => n,
-                }
-            )
-        })
-        .collect();
-    let unmatched: Vec<String> = c
-        .clusters
-        .iter()
-        .filter(|cl| cl.covers != Some(0) && !cl.unmatched.is_empty())
-        .map(|cl| {
-            format!(
-                "cluster {:?}: {}",
-                crate::sanitize::terminal(&cl.name),
-                names(cl)
-            )
-        })
-        .collect();
-    let entries: usize = c
-        .clusters
-        .iter()
-        .map(|cl| select::entries(&c, Scope::Cluster(cl), now).len())
-        .sum();
-    let when = match age.ahead {
-        Some(s) => format!(
-            "status time {} ahead of this host's clock",
-            crate::localtime::age(s)
-        ),
-        None => format!("status {} old", crate::localtime::age(age.seconds)),
-    };
-    let (code, word, why) = if !blind.is_empty() {
-        (2, "CRITICAL", format!("{when}; {}", blind.join("; ")))
-    } else if age.expired {
-        (
-            2,
-            "CRITICAL",
-            format!("{when}, past expire_after: logins show nothing but its age"),
-        )
-    } else if age.stale || age.ahead.is_some() {
-        (
-            1,
-            "WARNING",
-            format!("{when}, past stale_after: is the fetcher running?"),
-        )
-    } else if !unmatched.is_empty() {
-        (1, "WARNING", format!("{when}; {}", unmatched.join("; ")))
-    } else if let Some(path) = motd_file
-        && let Some(why) = match crate::select::motd_file_behind(path, &c) {
-            None => Some("is missing or unreadable".to_owned()),
-            Some(0) => None,
-            Some(s) => Some(format!(
-                "is {} behind the cache: can the fetcher write it?",
-                crate::localtime::age(s)
-            )),
-        }
-    {
-        (
-            1,
-            "WARNING",
-            format!("{when}; motd_file {} {why}", path.display()),
-        )
-    } else {
-        (
-            0,
-            "OK",
-            format!("{when}, {} clusters, {entries} entries", c.clusters.len()),
-        )
-    };
-    let perf = format!(
-        "age={}s;{};{};0 entries={entries};;;0 unmatched={};;;0",
-        age.seconds,
-        c.settings.stale_seconds,
-        c.settings.expire_seconds,
-        c.clusters
-            .iter()
-            .map(|cl| cl.unmatched.len())
-            .sum::<usize>()
-    );
-    (code, format!("MOTD-STATUS {word} - {why} | {perf}"))
-}

@@ -8,14 +8,14 @@
 //! works too) because component names repeat across groups. A reference that matches nothing,
 //! or several things, is a problem reported by name; it never silently widens a view.
 //!
-//! Resolution reads a [`Catalog`] of each source: a fetched page's components, or a mirrored
-//! cache's (whose groups are known by name only), so both are resolved by the same code.
+//! Resolution reads a [`Catalog`] of each source: a fetched source's groups and components, or
+//! a mirrored cache's (whose groups are known by name only), so both are resolved by the same
+//! code.
 
 use unicode_normalization::UnicodeNormalization;
 
-use super::Page;
 use super::config::ClusterConfig;
-use super::model::Component;
+use super::sources::SourceData;
 use crate::cache::{self, Cause, ComponentRef, Named, Unresolved};
 use crate::sanitize::terminal;
 
@@ -184,41 +184,31 @@ pub struct Leaf<'a> {
 }
 
 impl<'a> Catalog<'a> {
-    /// A fetched page. A component's group is the one its `group_id` names, else the group
-    /// whose own `components` list holds it (the two agree on every page seen, but either may
-    /// be missing).
-    pub fn of_page(page: &'a Page) -> Catalog<'a> {
-        let groups: Vec<&Component> = page.components.iter().filter(|c| is_group(c)).collect();
-        let group_of = |c: &Component| {
-            groups
+    /// A fetched source: its groups (with their ids) and components.
+    pub fn of_data(data: &'a SourceData) -> Catalog<'a> {
+        let group_of = |id: &str| {
+            data.groups
                 .iter()
-                .position(|g| c.group_id.as_deref() == Some(g.id.as_str()))
-                .or_else(|| {
-                    groups.iter().position(|g| {
-                        g.components
-                            .as_deref()
-                            .is_some_and(|ids| ids.contains(&c.id))
-                    })
-                })
+                .position(|g| g.members.iter().any(|m| m == id))
         };
         Catalog {
-            name: &page.name,
-            url: &page.url,
-            components: page
+            name: &data.name,
+            url: &data.url,
+            components: data
                 .components
                 .iter()
-                .filter(|c| !is_group(c))
                 .map(|c| Leaf {
                     id: &c.id,
                     name: &c.name,
                     status: &c.status,
-                    group: group_of(c),
+                    group: group_of(&c.id),
                 })
                 .collect(),
-            groups: groups
+            groups: data
+                .groups
                 .iter()
                 .map(|g| Group {
-                    id: Some(&g.id),
+                    id: g.id.as_deref(),
                     name: &g.name,
                     status: &g.status,
                 })
@@ -283,11 +273,6 @@ impl<'a> Catalog<'a> {
     fn group_name(&self, c: &Leaf<'_>) -> Option<&'a str> {
         c.group.map(|g| self.groups[g].name)
     }
-}
-
-/// Whether a component row of a page is a group header.
-pub fn is_group(c: &Component) -> bool {
-    c.group == Some(true) || c.components.is_some()
 }
 
 /// Resolves every cluster against the sources.

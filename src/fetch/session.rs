@@ -24,6 +24,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use super::address::Url;
 use super::http::{Answer, Body, FetchError, Get, Http, Secret};
 use crate::cache::{Cache, Validator};
 
@@ -89,8 +90,8 @@ impl<'a> Session<'a> {
     }
 
     /// GETs `url` (with `key` as its API key, paced), recording its validators.
-    pub fn get(&mut self, url: &str, key: Option<&Secret>) -> Result<Got, FetchError> {
-        let body = match self.memo.remove(url) {
+    pub fn get(&mut self, url: &Url, key: Option<&Secret>) -> Result<Got, FetchError> {
+        let body = match self.memo.remove(url.as_str()) {
             Some(b) => b,
             None => match self.counted(
                 url,
@@ -104,13 +105,13 @@ impl<'a> Session<'a> {
                 Answer::Body(b) => b,
                 Answer::NotModified => {
                     return Err(FetchError {
-                        url: url.to_owned(),
+                        url: url.redacted(),
                         cause: "HTTP 304 to a request that was not conditional".to_owned(),
                     });
                 }
                 Answer::Status(s) => {
                     if s == 404 {
-                        self.note(url, None, None);
+                        self.note(url.as_str(), None, None);
                     } else {
                         self.complete = false;
                     }
@@ -121,7 +122,7 @@ impl<'a> Session<'a> {
         if body.etag.is_none() && body.last_modified.is_none() {
             self.complete = false;
         }
-        self.note(url, body.etag, body.last_modified);
+        self.note(url.as_str(), body.etag, body.last_modified);
         Ok(Got::Body(body.bytes))
     }
 
@@ -190,7 +191,7 @@ impl<'a> Session<'a> {
         let secret = self
             .record
             .iter()
-            .any(|v| super::http::redact_url(&v.url) != v.url);
+            .any(|v| super::address::redact_text(&v.url) != v.url);
         if !self.complete || self.record.is_empty() || secret {
             return Vec::new();
         }
@@ -219,8 +220,9 @@ impl<'a> Session<'a> {
     }
 
     /// `http.get`, counted.
-    fn counted(&mut self, url: &str, get: Get<'_>) -> Result<Answer, FetchError> {
+    fn counted(&mut self, url: &Url, get: Get<'_>) -> Result<Answer, FetchError> {
         let answer = self.http.get(get);
+        let url = url.as_str();
         match &answer {
             Ok(Answer::Body(b)) => self.count(url, false, b.bytes.len()),
             Ok(Answer::NotModified) => self.count(url, true, 0),
@@ -234,15 +236,19 @@ impl<'a> Session<'a> {
     pub fn probe(
         &mut self,
         prev: &[Validator],
-        key_for: impl Fn(&str) -> Option<&'a Secret>,
+        key_for: impl Fn(&Url) -> Option<&'a Secret>,
     ) -> Result<bool, FetchError> {
         for v in prev.iter().skip(1) {
-            let key = key_for(&v.url);
+            // An address this build cannot read proves nothing: fetch in full.
+            let Ok(url) = Url::parse(&v.url) else {
+                return Ok(false);
+            };
+            let key = key_for(&url);
             let conditional = v.etag.is_some() || v.last_modified.is_some();
             let answer = self.counted(
-                &v.url,
+                &url,
                 Get {
-                    url: &v.url,
+                    url: &url,
                     key,
                     validator: conditional.then_some(v),
                     paced: key.is_some(),

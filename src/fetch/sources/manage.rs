@@ -25,13 +25,27 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::Page;
-use super::config::ManageConfig;
-use super::http::{self, FetchError, Secret};
-use super::model::{self, Incident};
-use super::parse_json;
-use super::session::{Got, Session};
+use super::model::{self, Incident, Page};
+use super::{Fetched, Run, Source, parse_json};
+use crate::fetch::address::Url;
+use crate::fetch::config::ManageConfig;
+use crate::fetch::http::{FetchError, Secret};
+use crate::fetch::session::{Got, Session};
 use crate::select::component_rank;
+
+/// A private page, as configured.
+pub(crate) struct PrivatePage<'a>(pub &'a ManageConfig);
+
+impl Source for PrivatePage<'_> {
+    fn fetch(&self, run: &mut Run<'_, '_>) -> Result<Fetched, FetchError> {
+        let key = run.key.ok_or_else(|| FetchError {
+            url: self.0.page_url().redacted(),
+            cause: "no API key was read for this page".to_owned(),
+        })?;
+        fetch_page(run.session, self.0, key, run.now, run.recent)
+            .map(|page| Fetched::Data(page.into_data()))
+    }
+}
 
 /// The largest page size the API allows.
 const PER_PAGE: usize = 100;
@@ -90,17 +104,14 @@ pub fn load_key(m: &ManageConfig) -> Result<Secret, String> {
 
 /// `api_base` must be https, so that the key is never sent in clear text; plain http is
 /// accepted for a loopback address (a local proxy, or a test).
-fn check_api_base(api_base: &str) -> Result<(), String> {
-    let https = api_base
-        .get(..8)
-        .is_some_and(|s| s.eq_ignore_ascii_case("https://"));
-    if https || http::is_loopback_host(&http::host_of(api_base)) {
+fn check_api_base(api_base: &Url) -> Result<(), String> {
+    if api_base.is_https() || api_base.is_loopback() {
         return Ok(());
     }
     Err(format!(
         "api_base {:?}: the API key would be sent in clear text; use an https:// address \
          (http:// is accepted only for a loopback address: 127.0.0.0/8, ::1, localhost)",
-        http::redact_url(api_base)
+        api_base.redacted()
     ))
 }
 
@@ -134,27 +145,26 @@ pub fn fetch_page(
     now: DateTime<Utc>,
     recent: chrono::Duration,
 ) -> Result<Page, FetchError> {
-    let base = format!("{}/pages/{}", m.api_base, m.page_id);
+    let base = m.page_url();
     let body = get(session, &base, key, true)?;
-    let page: model::Page = parse_json(&base, &body)?;
+    let page: model::PageInfo = parse_json(&base.redacted(), &body)?;
 
-    let every = |url: String| (url, "per_page", MAX_PAGES);
-    let components: Vec<V1Component> =
-        pages(session, every(format!("{base}/components")), key, all)?;
-    let groups: Vec<V1Group> = pages(session, every(format!("{base}/component-groups")), key, all)?;
+    let every = |path: &str| (base.join(path), "per_page", MAX_PAGES);
+    let components: Vec<V1Component> = pages(session, every("components"), key, all)?;
+    let groups: Vec<V1Group> = pages(session, every("component-groups"), key, all)?;
     let mut incidents: Vec<Incident> = Vec::new();
     for path in [
         "incidents/unresolved",
         "incidents/active_maintenance",
         "incidents/upcoming",
     ] {
-        incidents.extend(pages(session, every(format!("{base}/{path}")), key, all)?);
+        incidents.extend(pages(session, every(path), key, all)?);
     }
     // Recent history, newest first: stop once a page reaches past the window.
     let since = now - recent;
     let history: Vec<Incident> = pages(
         session,
-        (format!("{base}/incidents"), "limit", MAX_HISTORY_PAGES),
+        (base.join("incidents"), "limit", MAX_HISTORY_PAGES),
         key,
         |page: &[Incident]| {
             page.iter()
@@ -229,12 +239,12 @@ fn map_components(components: Vec<V1Component>, groups: Vec<V1Group>) -> Vec<mod
 /// One v1 GET. The first request of a page (`first`) turns 404 into "no page with that id".
 fn get(
     session: &mut Session<'_>,
-    url: &str,
+    url: &Url,
     key: &Secret,
     first: bool,
 ) -> Result<Vec<u8>, FetchError> {
     let fail = |cause: String| FetchError {
-        url: url.to_owned(),
+        url: url.redacted(),
         cause,
     };
     match session.get(url, Some(key))? {
@@ -257,17 +267,24 @@ fn all<T>(_: &[T]) -> bool {
 
 fn pages<T: serde::de::DeserializeOwned>(
     session: &mut Session<'_>,
-    (url, size_param, max_pages): (String, &str, usize),
+    (url, size_param, max_pages): (Url, &str, usize),
     key: &Secret,
     more: impl Fn(&[T]) -> bool,
 ) -> Result<Vec<T>, FetchError> {
-    let url = url.as_str();
     let mut out = Vec::new();
     let mut first_ids: Vec<Option<String>> = Vec::new();
     for n in 1..=max_pages {
-        let page_url = format!("{url}?page={n}&{size_param}={PER_PAGE}");
+        let page_url = Url::parse(&format!(
+            "{}?page={n}&{size_param}={PER_PAGE}",
+            url.as_str()
+        ))
+        .map_err(|cause| FetchError {
+            url: url.redacted(),
+            cause,
+        })?;
+        let shown = page_url.redacted();
         let body = get(session, &page_url, key, false)?;
-        let raw: Vec<Value> = parse_json(&page_url, &body)?;
+        let raw: Vec<Value> = parse_json(&shown, &body)?;
         let len = raw.len();
         let first = raw
             .first()
@@ -276,7 +293,7 @@ fn pages<T: serde::de::DeserializeOwned>(
             .map(str::to_owned);
         if len > 0 && first_ids.contains(&first) {
             return Err(FetchError {
-                url: page_url,
+                url: shown,
                 cause: "the API served the same page twice (is it ignoring `page`?)".to_owned(),
             });
         }
@@ -286,7 +303,7 @@ fn pages<T: serde::de::DeserializeOwned>(
             .map(serde_json::from_value)
             .collect::<Result<_, _>>()
             .map_err(|e| FetchError {
-                url: page_url.clone(),
+                url: shown.clone(),
                 cause: format!("unexpected JSON: {e}"),
             })?;
         let go_on = len >= PER_PAGE && more(&items);
@@ -297,7 +314,7 @@ fn pages<T: serde::de::DeserializeOwned>(
     }
     if max_pages == MAX_PAGES {
         return Err(FetchError {
-            url: url.to_owned(),
+            url: url.redacted(),
             cause: format!(
                 "more than {} items; refusing to read further",
                 MAX_PAGES * PER_PAGE

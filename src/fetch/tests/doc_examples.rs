@@ -4,8 +4,11 @@
 
 use std::path::Path;
 
-use super::resolve::{self, Catalog};
-use super::{Page, config, parse_response};
+use crate::fetch::config;
+use crate::fetch::resolve::{self, Catalog};
+use crate::fetch::sources::SourceData;
+use crate::fetch::sources::model::Page;
+use crate::fetch::sources::statuspage::parse_page;
 
 /// The TOML examples of a Markdown file (```toml blocks).
 fn markdown_blocks(text: &str) -> Vec<String> {
@@ -62,9 +65,9 @@ fn packaged_clusters(text: &str) -> String {
     out
 }
 
-fn sample_page(root: &Path) -> Page {
+fn sample_page(root: &Path) -> SourceData {
     let dir = root.join("examples/sample-page/api/v2");
-    let summary = parse_response("summary", &std::fs::read(dir.join("summary.json")).unwrap())
+    let summary = parse_page("summary", &std::fs::read(dir.join("summary.json")).unwrap())
         .expect("the sample page parses");
     let page = summary.page.clone().unwrap_or_default();
     Page {
@@ -74,13 +77,14 @@ fn sample_page(root: &Path) -> Page {
         components: summary.components,
         incidents: Vec::new(),
     }
+    .into_data()
 }
 
 #[test]
 fn every_config_example_parses_and_resolves_against_the_sample_page() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let page = sample_page(root);
-    let catalogs = [Catalog::of_page(&page)];
+    let catalogs = [Catalog::of_data(&page)];
     let mut examples: Vec<(String, String)> = Vec::new();
     for file in ["README.md", "docs/fetcher.md"] {
         let text = std::fs::read_to_string(root.join(file)).unwrap();

@@ -21,38 +21,41 @@ use std::path::Path;
 
 use std::collections::HashSet;
 
-use super::config::Config;
-use super::http::FetchError;
-use super::parse_json;
-use super::resolve::{self, Catalog};
-use super::session::{Got, Session};
+use super::{Fetched, Run, Source, parse_json};
 use crate::cache::{self, Cache, Cluster, Counts, ReadError, Settings};
+use crate::fetch::address::Location;
+use crate::fetch::config::Config;
+use crate::fetch::http::FetchError;
+use crate::fetch::resolve::{self, Catalog};
+use crate::fetch::session::{Got, Session};
 use crate::select::{Coverage, Scope};
 
-/// Whether `mirror` is fetched over HTTP (else it is a path).
-pub fn is_url(mirror: &str) -> bool {
-    mirror.starts_with("http://") || mirror.starts_with("https://")
+/// A published cache, where it is read from.
+pub(crate) struct Mirror<'a>(pub &'a Location);
+
+impl Source for Mirror<'_> {
+    fn fetch(&self, run: &mut Run<'_, '_>) -> Result<Fetched, FetchError> {
+        fetch(run.session, self.0).map(|c| Fetched::Cache(Box::new(c)))
+    }
 }
 
 /// Fetches and checks the mirrored cache.
-pub fn fetch(session: &mut Session<'_>, mirror: &str) -> Result<Cache, FetchError> {
+pub fn fetch(session: &mut Session<'_>, at: &Location) -> Result<Cache, FetchError> {
     let fail = |cause: String| FetchError {
-        url: mirror.to_owned(),
+        url: at.shown(),
         cause,
     };
-    let bytes = if is_url(mirror) {
-        match session.get(mirror, None)? {
+    let bytes = match at {
+        Location::Web(url) => match session.get(url, None)? {
             Got::Body(b) => b,
             Got::Status(s) => return Err(fail(format!("HTTP {s}"))),
-        }
-    } else {
-        let path = Path::new(mirror.strip_prefix("file://").unwrap_or(mirror));
+        },
         // Checked on the file read: owner, mode and the directories above it (see trust).
-        session
+        Location::Local(path) => session
             .read_file(path)?
-            .ok_or_else(|| fail("no such file".to_owned()))?
+            .ok_or_else(|| fail("no such file".to_owned()))?,
     };
-    check(mirror, &bytes)
+    check(&at.shown(), &bytes)
 }
 
 /// Parses and checks a published cache.
@@ -105,7 +108,7 @@ pub fn check(url: &str, bytes: &[u8]) -> Result<Cache, FetchError> {
 pub fn combine(
     cfg: &Config,
     mut mirrored: Cache,
-    url: &str,
+    at: &Location,
     prev: Option<&Cache>,
 ) -> (Cache, Vec<String>) {
     let (settings, mut problems) = settings(cfg, &mirrored.settings);
@@ -141,12 +144,12 @@ pub fn combine(
     mirrored.generator = format!(
         "motd-status-fetch {} (mirror of {})",
         env!("CARGO_PKG_VERSION"),
-        super::http::redact(url)
+        at.shown()
     );
     mirrored.validators = Vec::new();
     // This node's own pam_motd file, not the publisher's.
-    mirrored.motd_file = super::pam_motd_file(cfg);
-    mirrored.motd_view = super::pam_motd_view(cfg, &mirrored.clusters);
+    mirrored.motd_file = crate::fetch::build::pam_motd_file(cfg);
+    mirrored.motd_view = crate::fetch::build::pam_motd_view(cfg, &mirrored.clusters);
     (mirrored, problems)
 }
 

@@ -1,32 +1,37 @@
-//! Statuspage API v2 responses, parsed tolerantly.
+//! Statuspage responses, parsed tolerantly, and turned into the cache's model: shared by the
+//! public page (API v2) and the private one (the manage API v1 is mapped onto the same shapes).
 //!
 //! Real pages leave fields out, send `null`, add values this build has never seen, serve
 //! `tweet_id` as a number and (on incident.io-compatible pages) drop whole keys. So every field
 //! that is not needed is absent from these types, every field that is needed but can be missing
 //! or null is an `Option` or defaults, statuses are kept as strings, and unknown keys are ignored.
 
-use chrono::{DateTime, FixedOffset};
+use std::collections::HashMap;
+
+use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Deserializer};
+
+use super::{Group, NAME_CHARS, SourceData, UPDATE_CHARS, WORD_CHARS, shorten};
+use crate::cache::{self, Item, Kind};
+use crate::sanitize::plain_text;
 
 /// `summary.json`, `components.json`, `incidents.json` and friends all fit this shape: each
 /// endpoint fills the keys it has and the rest stay empty.
 #[derive(Deserialize, Debug, Default)]
 pub struct Response {
     #[serde(default)]
-    pub page: Option<Page>,
+    pub page: Option<PageInfo>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub components: Vec<Component>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub incidents: Vec<Incident>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub scheduled_maintenances: Vec<Incident>,
-    /// `incidents/<id>.json`.
-    #[serde(default)]
-    pub incident: Option<Incident>,
 }
 
+/// The `page` object: the page's own name, address and zone.
 #[derive(Deserialize, Debug, Clone, Default)]
-pub struct Page {
+pub struct PageInfo {
     #[serde(default, deserialize_with = "null_as_default")]
     pub name: String,
     #[serde(default, deserialize_with = "null_as_default")]
@@ -156,4 +161,114 @@ where
     Ok(v.as_ref()
         .and_then(serde_json::Value::as_str)
         .and_then(|s| DateTime::parse_from_rfc3339(s).ok()))
+}
+
+/// A page as fetched: its own name, address and zone, its components (group rows included)
+/// and every incident and maintenance seen.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    pub name: String,
+    pub url: String,
+    pub time_zone: Option<String>,
+    pub components: Vec<Component>,
+    pub incidents: Vec<Incident>,
+}
+
+/// Whether a component row of a page is a group header.
+pub fn is_group(c: &Component) -> bool {
+    c.group == Some(true) || c.components.is_some()
+}
+
+impl Page {
+    /// The page in the cache's model, every string capped.
+    pub fn into_data(self) -> SourceData {
+        let group_rows: Vec<&Component> = self.components.iter().filter(|c| is_group(c)).collect();
+        let names: HashMap<&str, &str> = group_rows
+            .iter()
+            .map(|g| (g.id.as_str(), g.name.as_str()))
+            .collect();
+        let leaves: Vec<&Component> = self.components.iter().filter(|c| !is_group(c)).collect();
+        // A component's group is the one its `group_id` names, else the group whose own list
+        // holds it (the two agree on every page seen, but either may be missing).
+        fn group_of<'p>(c: &'p Component, rows: &[&'p Component]) -> Option<&'p str> {
+            c.group_id
+                .as_deref()
+                .filter(|g| rows.iter().any(|r| r.id == *g))
+                .or_else(|| {
+                    rows.iter()
+                        .find(|g| {
+                            g.components
+                                .as_deref()
+                                .is_some_and(|ids| ids.contains(&c.id))
+                        })
+                        .map(|g| g.id.as_str())
+                })
+        }
+        let groups = group_rows
+            .iter()
+            .map(|g| Group {
+                id: Some(g.id.clone()),
+                name: shorten(&g.name, NAME_CHARS),
+                status: shorten(&g.status, WORD_CHARS),
+                members: leaves
+                    .iter()
+                    .filter(|c| group_of(c, &group_rows) == Some(g.id.as_str()))
+                    .map(|c| c.id.clone())
+                    .collect(),
+            })
+            .collect();
+        let components = leaves
+            .iter()
+            .map(|c| cache::Component {
+                id: c.id.clone(),
+                name: shorten(&c.name, NAME_CHARS),
+                group: group_of(c, &group_rows)
+                    .and_then(|g| names.get(g))
+                    .map(|s| shorten(s, NAME_CHARS)),
+                status: shorten(&c.status, WORD_CHARS),
+            })
+            .collect();
+        SourceData {
+            name: self.name,
+            url: self.url,
+            time_zone: self.time_zone,
+            components,
+            items: self.incidents.iter().map(Incident::to_item).collect(),
+            groups,
+        }
+    }
+}
+
+impl Incident {
+    /// The incident or maintenance as the cache holds it.
+    pub fn to_item(&self) -> Item {
+        let utc = |t: Option<DateTime<FixedOffset>>| t.map(|t| t.with_timezone(&Utc));
+        let update = self
+            .latest_update()
+            .map(|u| shorten(&plain_text(&u.body), UPDATE_CHARS))
+            .filter(|s| !s.is_empty());
+        Item {
+            kind: if self.is_maintenance() {
+                Kind::Maintenance
+            } else {
+                Kind::Incident
+            },
+            id: self.id.clone(),
+            name: shorten(&self.name, NAME_CHARS),
+            status: shorten(&self.status, WORD_CHARS),
+            impact: shorten(&self.impact, WORD_CHARS),
+            // A link cut short leads nowhere: one too long for a terminal line is left out.
+            shortlink: self
+                .shortlink
+                .clone()
+                .filter(|s| !s.is_empty() && s.chars().count() <= NAME_CHARS),
+            started_at: utc(self.started_at.or(self.created_at)),
+            updated_at: utc(self.updated_at),
+            resolved_at: utc(self.resolved_at),
+            scheduled_for: utc(self.scheduled_for),
+            scheduled_until: utc(self.scheduled_until),
+            components: self.component_ids(),
+            update,
+        }
+    }
 }

@@ -12,9 +12,12 @@ use std::path::Path;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::{Value, json};
 
-use super::model::{Component, Incident};
-use super::{PER_VIEW, Page, assemble, build_cache, config, resolve};
 use crate::cache::{self, Cache};
+use crate::fetch::build::{PER_VIEW, assemble, build_cache, shown_until};
+use crate::fetch::config;
+use crate::fetch::resolve;
+use crate::fetch::sources::SourceData;
+use crate::fetch::sources::model::{Component, Incident, Page};
 use crate::localtime::LocalZone;
 use crate::render::{Format, Request};
 use crate::rng::{Rng, cases};
@@ -50,7 +53,7 @@ fn page(r: &mut Rng, si: usize, t0: DateTime<Utc>, settings: &cache::Settings) -
     let recent = settings.recent_seconds as i64;
     let upcoming = settings.upcoming_seconds as i64;
     // The last moment the cache can be shown (a day of 304s, then `expire_after`).
-    let last = (super::shown_until(settings, t0) - t0).num_seconds();
+    let last = (shown_until(settings, t0) - t0).num_seconds();
     let n = if r.chance(10) { 60 } else { r.below(25) };
     let mut incidents = Vec::new();
     for i in 0..n {
@@ -208,10 +211,11 @@ fn a_view_read_from_the_cache_is_the_view_of_the_whole_page_until_it_expires() {
         let pages: Vec<Page> = (0..1 + r.below(2) as usize)
             .map(|si| page(&mut r, si, t0, &cfg.settings))
             .collect();
-        let catalogs: Vec<_> = pages.iter().map(resolve::Catalog::of_page).collect();
+        let data: Vec<SourceData> = pages.iter().cloned().map(Page::into_data).collect();
+        let catalogs: Vec<_> = data.iter().map(resolve::Catalog::of_data).collect();
         let resolved = resolve::resolve_all(&cfg.clusters, &catalogs);
-        let mut trimmed = build_cache(&cfg, &pages, &resolved, t0);
-        let mut reference = assemble(&cfg, &pages, &resolved, t0, false);
+        let mut trimmed = build_cache(&cfg, &data, &resolved, t0);
+        let mut reference = assemble(&cfg, &data, &resolved, t0, false);
         trimmed_items += reference
             .sources
             .iter()
@@ -221,7 +225,7 @@ fn a_view_read_from_the_cache_is_the_view_of_the_whole_page_until_it_expires() {
         // A cache is shown until `expire_after` past its last confirmation, which a 304 moves
         // on for at most a day after the full fetch.
         let expire = cfg.settings.expire_seconds as i64;
-        let last = (super::shown_until(&cfg.settings, t0) - t0).num_seconds();
+        let last = (shown_until(&cfg.settings, t0) - t0).num_seconds();
         // Instants to look at: random ones, and the items' own edges.
         let mut instants: Vec<i64> = (0..6).map(|_| r.below(last as u64 + 1) as i64).collect();
         for item in pages.iter().flat_map(|p| &p.incidents) {
@@ -246,7 +250,7 @@ fn a_view_read_from_the_cache_is_the_view_of_the_whole_page_until_it_expires() {
             let now = t0 + Duration::seconds(off);
             // The page confirmed the cache at some time up to now, within a day of the fetch,
             // and recently enough that the cache has not expired.
-            let day = super::session::FULL_EVERY.as_secs() as i64;
+            let day = crate::fetch::session::FULL_EVERY.as_secs() as i64;
             let earliest = (off - expire).max(0);
             let latest = off.min(day);
             if earliest > latest {
@@ -289,11 +293,11 @@ fn past_the_cap_a_view_counts_exactly_what_the_cache_left_out() {
         }
         p.incidents.push(serde_json::from_value(v).unwrap());
     }
-    let pages = vec![p];
-    let catalogs: Vec<_> = pages.iter().map(resolve::Catalog::of_page).collect();
+    let data = vec![p.into_data()];
+    let catalogs: Vec<_> = data.iter().map(resolve::Catalog::of_data).collect();
     let resolved = resolve::resolve_all(&cfg.clusters, &catalogs);
-    let trimmed = build_cache(&cfg, &pages, &resolved, t0);
-    let reference = assemble(&cfg, &pages, &resolved, t0, false);
+    let trimmed = build_cache(&cfg, &data, &resolved, t0);
+    let reference = assemble(&cfg, &data, &resolved, t0, false);
     let zone = LocalZone::utc();
     let req = |target| Request {
         whose: target,

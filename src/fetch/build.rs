@@ -1,0 +1,278 @@
+//! The cache builder: from what the sources gave and what the clusters resolved to, the cache
+//! every login reads. It keeps every item some view can show while the cache can be shown
+//! (asking [`select`] itself, so the trimming never changes a view), caps each view at
+//! [`PER_VIEW`] items (counting, by section, what each view loses), keeps the components
+//! views can use (the others go to the catalog mirrors resolve against), and records whose view
+//! `motd_file` holds.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+
+use super::address::{Url, redact_text};
+use super::config::Config;
+use super::resolve::Resolved;
+use super::session;
+use super::sources::{NAME_CHARS, SourceData, shorten};
+use crate::cache::{self, Cache, Component, Counts, Item};
+use crate::select::{self, Scope, What, is_degraded};
+
+/// Each view (every cluster's, a host of no cluster's, the unclaimed part of `--all`) keeps at
+/// least its first this many items in the cache, most severe first, and counts the rest by
+/// section. No real page comes near it; a page with thousands of open items must not make
+/// every login parse them all.
+pub const PER_VIEW: usize = 200;
+
+/// Builds the cache from fetched pages. It keeps every item that some view can show while the
+/// cache can be shown ([`select::may_show_between`] `now` and [`shown_until`]: completed
+/// maintenance, incidents resolved before the `recent` window and maintenance further ahead
+/// than that are dropped), then caps each view (see [`cap_views`]), and keeps the components
+/// those items name or that are not operational. So for as long as the cache is shown, every
+/// view read from it is the view of the whole page.
+pub fn build_cache(
+    cfg: &Config,
+    data: &[SourceData],
+    resolved: &[Resolved],
+    now: DateTime<Utc>,
+) -> Cache {
+    assemble(cfg, data, resolved, now, true)
+}
+
+/// The cache of `data`: trimmed as [`build_cache`] says, or (`trim` false, for tests that
+/// compare the two) the whole page.
+pub(crate) fn assemble(
+    cfg: &Config,
+    data: &[SourceData],
+    resolved: &[Resolved],
+    now: DateTime<Utc>,
+    trim: bool,
+) -> Cache {
+    let settings = cfg.settings.clone();
+    let until = shown_until(&settings, now);
+    let sources = data
+        .iter()
+        .enumerate()
+        .map(|(si, d)| {
+            let mut items: Vec<Item> = d
+                .items
+                .iter()
+                .filter(|item| !trim || select::may_show_between(item, &settings, now, until))
+                .cloned()
+                .collect();
+            items.sort_by(|a, b| a.id.cmp(&b.id));
+            let (name, url) = name_and_address(cfg, si, d);
+            cache::Source {
+                name: shorten(&name, NAME_CHARS),
+                // Every user reads the cache: an address's credentials stay out of it.
+                url: shorten(&redact_text(&url), NAME_CHARS),
+                time_zone: d.time_zone.clone(),
+                components: d.components.clone(),
+                items,
+                catalog: Some(Vec::new()),
+                dropped: Vec::new(),
+            }
+        })
+        .collect();
+    let clusters = resolved.iter().map(Resolved::to_cluster).collect();
+    let mut cache = Cache {
+        version: cache::VERSION,
+        generator: concat!("motd-status-fetch ", env!("CARGO_PKG_VERSION")).to_owned(),
+        fetched_at: now,
+        checked_at: Some(now),
+        settings,
+        sources,
+        clusters,
+        no_cluster_omitted: Counts::default(),
+        unclaimed_omitted: Counts::default(),
+        motd_file: pam_motd_file(cfg),
+        motd_view: None,
+        validators: Vec::new(),
+    };
+    cache.motd_view = pam_motd_view(cfg, &cache.clusters);
+    if trim {
+        cap_views(&mut cache, now, PER_VIEW);
+        keep_components_in_use(&mut cache);
+    }
+    cache
+}
+
+/// A source's name and address: the page's own, else the config's. A page may leave out its
+/// own name and address; then the config's say it, and failing a name, the address's host.
+fn name_and_address(cfg: &Config, si: usize, d: &SourceData) -> (String, String) {
+    let configured = cfg.sources.get(si);
+    let url = match d.url.trim() {
+        "" => configured.map_or_else(String::new, |s| s.shown()),
+        u => u.to_owned(),
+    };
+    let name = configured
+        .and_then(|s| s.name.clone())
+        .or_else(|| Some(d.name.trim().to_owned()).filter(|n| !n.is_empty()))
+        .unwrap_or_else(|| Url::parse(&url).map_or_else(|_| url.clone(), |u| u.host()));
+    (name, url)
+}
+
+/// The last moment a cache fetched in full at `fetched` can be shown: a 304 moves its
+/// `checked_at` on, but only for [`session::FULL_EVERY`] (then the fetcher refetches in full),
+/// and past `checked_at + expire_after` it shows no items.
+pub fn shown_until(settings: &cache::Settings, fetched: DateTime<Utc>) -> DateTime<Utc> {
+    let secs = session::FULL_EVERY
+        .as_secs()
+        .saturating_add(settings.expire_seconds)
+        .min(i64::MAX as u64) as i64;
+    chrono::Duration::try_seconds(secs)
+        .and_then(|d| fetched.checked_add_signed(d))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// The `motd_file` pam_motd may show (a text one; Markdown is for web portals), as the cache
+/// records it for logins to know.
+pub fn pam_motd_file(cfg: &Config) -> Option<String> {
+    cfg.motd_file
+        .as_ref()
+        .filter(|_| !cfg.motd_markdown)
+        .map(|p| p.display().to_string())
+}
+
+/// Whose view the text `motd_file` holds: `motd_cluster`'s, else the cluster of this host.
+pub fn pam_motd_view(cfg: &Config, clusters: &[cache::Cluster]) -> Option<cache::MotdView> {
+    pam_motd_file(cfg)?;
+    let cluster = match &cfg.motd_cluster {
+        Some(name) => Some(
+            select::cluster_by_name(clusters, name)
+                .map_or_else(|| name.clone(), |c| c.name.clone()),
+        ),
+        None => select::cluster_for_host(clusters, &select::hostname()).map(|c| c.name.clone()),
+    };
+    Some(cache::MotdView { cluster })
+}
+
+/// Keeps the components a view can use: those its items name and those not operational (a
+/// view lists them); and of each cluster's coverage, those kept. The others go to the source's
+/// catalog, where no view looks but a mirror resolves its own clusters' names.
+fn keep_components_in_use(cache: &mut Cache) {
+    let mut kept: HashSet<(usize, String)> = HashSet::new();
+    for (si, source) in cache.sources.iter_mut().enumerate() {
+        let named: HashSet<&str> = source
+            .items
+            .iter()
+            .flat_map(|i| i.components.iter().map(String::as_str))
+            .collect();
+        let (used, others): (Vec<Component>, Vec<Component>) =
+            std::mem::take(&mut source.components)
+                .into_iter()
+                .partition(|c| named.contains(c.id.as_str()) || is_degraded(&c.status));
+        source.components = used;
+        source.catalog = Some(
+            others
+                .into_iter()
+                .map(|c| cache::Listed {
+                    id: c.id,
+                    name: c.name,
+                    group: c.group,
+                })
+                .collect(),
+        );
+        kept.extend(source.components.iter().map(|c| (si, c.id.clone())));
+    }
+    for cluster in &mut cache.clusters {
+        cluster
+            .components
+            .retain(|r| kept.contains(&(r.source, r.id.clone())));
+    }
+}
+
+/// Caps every view at `per_view` items: each view keeps its first `per_view` items, those in
+/// a section at `now` first, ranked as [`select`] ranks them, then maintenance further ahead
+/// by start; every item some view keeps stays. What a view loses is counted in the cache
+/// (`omitted`): by the section it was in at the fetch, maintenance further ahead apart. So a
+/// view's counts are exact as of the fetch, and its text says where the rest is.
+fn cap_views(cache: &mut Cache, now: DateTime<Utc>, per_view: usize) {
+    let mut scopes: Vec<Scope<'_>> = cache.clusters.iter().map(Scope::Cluster).collect();
+    scopes.push(Scope::NoCluster);
+    scopes.push(Scope::Unclaimed);
+    let source_of = |e: &select::Entry<'_>| {
+        cache
+            .sources
+            .iter()
+            .position(|s| std::ptr::eq(s, e.source))
+            .expect("an entry's source is one of the cache's")
+    };
+    // Each scope's items in rank order, as (source, item id, section; `None` for later).
+    let views: Vec<Vec<(usize, &str, Option<select::Section>)>> = scopes
+        .iter()
+        .map(|&scope| {
+            let mut ranked: Vec<_> = select::entries(cache, scope, now)
+                .into_iter()
+                .filter_map(|e| match e.what {
+                    What::Item { item, .. } => {
+                        Some((source_of(&e), item.id.as_str(), Some(e.section)))
+                    }
+                    What::Component(_) => None,
+                })
+                .collect();
+            let cov = select::Coverage::new(&cache.clusters, scope, cache.settings.show_unscoped);
+            let mut later: Vec<(Option<DateTime<Utc>>, usize, &str)> = Vec::new();
+            for (si, source) in cache.sources.iter().enumerate() {
+                for item in &source.items {
+                    if cov.concerns(si, &item.components)
+                        && select::section_of(item, &cache.settings, now, now).is_none()
+                    {
+                        later.push((item.scheduled_for, si, item.id.as_str()));
+                    }
+                }
+            }
+            later.sort();
+            ranked.extend(later.into_iter().map(|(_, si, id)| (si, id, None)));
+            ranked
+        })
+        .collect();
+    if views.iter().all(|v| v.len() <= per_view) {
+        return;
+    }
+    let keep: HashSet<(usize, String)> = views
+        .iter()
+        .flat_map(|v| v.iter().take(per_view))
+        .map(|&(si, id, _)| (si, id.to_owned()))
+        .collect();
+    let omitted: Vec<Counts> = views
+        .iter()
+        .map(|v| {
+            let mut c = Counts::default();
+            for &(si, id, section) in v {
+                if !keep.contains(&(si, id.to_owned())) {
+                    match section {
+                        Some(s) => c.add(s, 1),
+                        None => c.maintenance_later = c.maintenance_later.saturating_add(1),
+                    }
+                }
+            }
+            c
+        })
+        .collect();
+    let sections: HashMap<(usize, String), Option<select::Section>> = views
+        .iter()
+        .flatten()
+        .map(|&(si, id, section)| ((si, id.to_owned()), section))
+        .collect();
+    for (si, source) in cache.sources.iter_mut().enumerate() {
+        let (kept, dropped): (Vec<Item>, Vec<Item>) = std::mem::take(&mut source.items)
+            .into_iter()
+            .partition(|i| keep.contains(&(si, i.id.clone())));
+        source.items = kept;
+        source.dropped = dropped
+            .into_iter()
+            .map(|i| cache::Dropped {
+                section: sections.get(&(si, i.id.clone())).copied().flatten(),
+                id: i.id,
+                components: i.components,
+            })
+            .collect();
+    }
+    let n = cache.clusters.len();
+    for (cluster, counts) in cache.clusters.iter_mut().zip(&omitted) {
+        cluster.omitted = *counts;
+        cluster.more = counts.total();
+    }
+    cache.no_cluster_omitted = omitted[n];
+    cache.unclaimed_omitted = omitted[n + 1];
+}

@@ -1,0 +1,53 @@
+//! `motd_file`: the view the fetcher also writes after every run, for pam_motd (text) or a web
+//! portal such as Open OnDemand (Markdown): this host's view (or `motd_cluster`'s), written for
+//! a file read at times nobody knows (dates only, and as of when), atomically, under the cache's
+//! lock. An empty file when a login would print nothing.
+
+use chrono::{DateTime, Utc};
+
+use super::config::Config;
+use super::failure::Failure;
+use crate::cache::{self, Cache};
+use crate::localtime::LocalZone;
+use crate::render::{Format, Request};
+use crate::select::Whose;
+use crate::view;
+
+/// Writes `motd_file`, if the config sets one, from `cache` at `now`.
+pub(crate) fn write(cfg: &Config, cache: &Cache, now: DateTime<Utc>) -> Result<(), Failure> {
+    let Some(path) = &cfg.motd_file else {
+        return Ok(());
+    };
+    let host = crate::select::hostname();
+    let zone = LocalZone::from_env();
+    let req = Request {
+        whose: match &cfg.motd_cluster {
+            Some(name) => Whose::Cluster(name),
+            None => Whose::Host(&host),
+        },
+        now,
+        zone: &zone,
+        format: if cfg.motd_markdown {
+            Format::Markdown
+        } else {
+            Format::Text
+        },
+        color: false,
+        width: 80,
+        login: true,
+        ascii: crate::render::ascii_locale(),
+        frozen: true,
+    };
+    let text = view::render(cache, &req).map_err(|e| {
+        Failure::Failed(format!(
+            "{}: cannot render this host's view: {e}",
+            path.display()
+        ))
+    })?;
+    cache::replace_file(path, text.as_bytes()).map_err(|e| {
+        Failure::Failed(format!(
+            "{}: cannot write motd_file: {e} (the cache itself was updated)",
+            path.display()
+        ))
+    })
+}

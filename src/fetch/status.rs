@@ -1,0 +1,134 @@
+//! `motd-status-fetch --status`: the cache and the config turned into one line and a state, in
+//! the monitoring-plugins convention (Nagios, Icinga, Checkmk): CRITICAL when logins cannot
+//! show anything useful (no usable cache, expired data, a cluster whose names match nothing),
+//! WARNING when they show it with a caveat (stale data, names that did not resolve, a
+//! `motd_file` left behind the cache), OK otherwise. It reads only local files.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+
+use super::config::Config;
+use crate::cache::{self, Cache, Cluster};
+use crate::exit::State;
+use crate::localtime::age as words;
+use crate::sanitize::terminal;
+use crate::select::{self, Scope, View};
+
+/// The check's state and line.
+pub(crate) fn check(cfg: &Config, now: DateTime<Utc>) -> (State, String) {
+    let c = match cache::read(&cfg.cache) {
+        Ok(c) => c,
+        Err(e) => {
+            let line = format!("MOTD-STATUS CRITICAL - {}", terminal(&e.to_string()));
+            return (State::Critical, line);
+        }
+    };
+    let entries: usize = c
+        .clusters
+        .iter()
+        .map(|cl| select::entries(&c, Scope::Cluster(cl), now).len())
+        .sum();
+    let (state, why) = verdict(&c, cfg.motd_file.as_deref(), now, entries);
+    let age = select::age(&c, now);
+    let perf = format!(
+        "age={}s;{};{};0 entries={entries};;;0 unmatched={};;;0",
+        age.seconds,
+        c.settings.stale_seconds,
+        c.settings.expire_seconds,
+        c.clusters
+            .iter()
+            .map(|cl| cl.unmatched.len())
+            .sum::<usize>()
+    );
+    (
+        state,
+        format!("MOTD-STATUS {} - {why} | {perf}", state.word()),
+    )
+}
+
+/// The worst of what holds, and why, in words.
+fn verdict(
+    c: &Cache,
+    motd_file: Option<&Path>,
+    now: DateTime<Utc>,
+    entries: usize,
+) -> (State, String) {
+    let age = select::age(c, now);
+    let when = match age.ahead {
+        Some(s) => format!("status time {} ahead of this host's clock", words(s)),
+        None => format!("status {} old", words(age.seconds)),
+    };
+    let (blind, partial): (Vec<&Cluster>, Vec<&Cluster>) = c
+        .clusters
+        .iter()
+        .filter(|cl| cl.covers == Some(0) || !cl.unmatched.is_empty())
+        .partition(|cl| cl.covers == Some(0));
+    let names = |list: &[&Cluster], blind: bool| -> String {
+        list.iter()
+            .map(|cl| cluster_words(c, cl, now, blind))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    if !blind.is_empty() {
+        return (State::Critical, format!("{when}; {}", names(&blind, true)));
+    }
+    if age.expired {
+        let why = format!("{when}, past expire_after: logins show nothing but its age");
+        return (State::Critical, why);
+    }
+    if age.stale || age.ahead.is_some() {
+        let why = format!("{when}, past stale_after: is the fetcher running?");
+        return (State::Warning, why);
+    }
+    if !partial.is_empty() {
+        return (
+            State::Warning,
+            format!("{when}; {}", names(&partial, false)),
+        );
+    }
+    if let Some(path) = motd_file
+        && let Some(why) = motd_file_words(path, c)
+    {
+        return (
+            State::Warning,
+            format!("{when}; motd_file {} {why}", path.display()),
+        );
+    }
+    let n = c.clusters.len();
+    (
+        State::Ok,
+        format!("{when}, {n} clusters, {entries} entries"),
+    )
+}
+
+/// What a cluster's names did not resolve to: "cluster "Alpha" covers no component of the page
+/// ("X" matches no group on the page)", or "cluster "Beta": "Y" matches 2 components, not one".
+fn cluster_words(c: &Cache, cl: &Cluster, now: DateTime<Utc>, blind: bool) -> String {
+    let causes = View::of(c, Scope::Cluster(cl), now)
+        .unresolved
+        .iter()
+        .map(crate::render::cause_words)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let name = terminal(&cl.name);
+    match (blind, causes.is_empty()) {
+        (true, true) => format!(
+            "cluster {name:?} covers no component of the page (its groups hold no components)"
+        ),
+        (true, false) => format!("cluster {name:?} covers no component of the page ({causes})"),
+        (false, _) => format!("cluster {name:?}: {causes}"),
+    }
+}
+
+/// Why `motd_file` is not current, if it is not.
+fn motd_file_words(path: &Path, c: &Cache) -> Option<String> {
+    match select::motd_file_behind(path, c) {
+        None => Some("is missing or unreadable".to_owned()),
+        Some(0) => None,
+        Some(s) => Some(format!(
+            "is {} behind the cache: can the fetcher write it?",
+            words(s)
+        )),
+    }
+}
