@@ -221,7 +221,7 @@ pub fn run(raw: Vec<OsString>) -> Exit {
             Exit::Usage
         }
         Err(Missed::TimedOut) => {
-            let path = env::cache_path(args.cache.clone());
+            let path = crate::cache::path(args.cache.clone());
             eprintln!(
                 "motd-status: {}: gave up after {} (a hung filesystem?)",
                 path.display(),
@@ -253,7 +253,7 @@ fn show(args: &Args, color: bool, width: usize) -> Result<String, String> {
         }
     };
     let format = args.format.unwrap_or(Format::Text);
-    let (cache, chosen) = view::load(&env::cache_path(args.cache.clone()), target)?;
+    let (cache, chosen) = view::load(&crate::cache::path(args.cache.clone()), target)?;
     let req = Request {
         whose: target,
         now,

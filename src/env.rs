@@ -33,8 +33,3 @@ pub fn path_or(flag: Option<PathBuf>, var: &str, default: &str) -> PathBuf {
     })
     .unwrap_or_else(|| PathBuf::from(default))
 }
-
-/// The cache path from `--cache`, then `MOTD_STATUS_CACHE`, then the default.
-pub fn cache_path(flag: Option<PathBuf>) -> PathBuf {
-    path_or(flag, crate::cache::ENV_PATH, crate::cache::DEFAULT_PATH)
-}

@@ -9,6 +9,7 @@ mod fetch_private;
 mod fetch_sources;
 mod fetch_trust;
 mod hostile_paths;
+mod house;
 mod login;
 mod mirror_local;
 mod mirror_nginx;

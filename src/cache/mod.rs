@@ -14,6 +14,7 @@
 //! previous release's per-cluster `uses` and `unscoped` positions are ignored here).
 
 pub mod read;
+mod scan;
 pub mod timestamp;
 pub mod trust;
 pub mod write;
@@ -36,6 +37,11 @@ pub const ENV_PATH: &str = "MOTD_STATUS_CACHE";
 pub const MAX_BYTES: u64 = 4 << 20;
 /// The system user the packaged fetcher runs as; a cache it owns is trusted.
 pub const FETCH_USER: &str = "motd-status";
+
+/// The cache path from `--cache`, then `MOTD_STATUS_CACHE`, then the default.
+pub fn path(flag: Option<std::path::PathBuf>) -> std::path::PathBuf {
+    crate::env::path_or(flag, ENV_PATH, DEFAULT_PATH)
+}
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct Cache {

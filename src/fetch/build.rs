@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 
 use super::address::{Url, redact_text};
 use super::config::Config;
+use super::motd_file;
 use super::resolve::Resolved;
 use super::session;
 use super::sources::{NAME_CHARS, SourceData, shorten};
@@ -84,11 +85,11 @@ pub(crate) fn assemble(
         clusters,
         no_cluster_omitted: Counts::default(),
         unclaimed_omitted: Counts::default(),
-        motd_file: pam_motd_file(cfg),
+        motd_file: motd_file::recorded(cfg),
         motd_view: None,
         validators: Vec::new(),
     };
-    cache.motd_view = pam_motd_view(cfg, &cache.clusters);
+    cache.motd_view = motd_file::view_of(cfg, &cache.clusters);
     if trim {
         cap_views(&mut cache, now, PER_VIEW);
         keep_components_in_use(&mut cache);
@@ -122,28 +123,6 @@ pub fn shown_until(settings: &cache::Settings, fetched: DateTime<Utc>) -> DateTi
     chrono::Duration::try_seconds(secs)
         .and_then(|d| fetched.checked_add_signed(d))
         .unwrap_or(DateTime::<Utc>::MAX_UTC)
-}
-
-/// The `motd_file` pam_motd may show (a text one; Markdown is for web portals), as the cache
-/// records it for logins to know.
-pub fn pam_motd_file(cfg: &Config) -> Option<String> {
-    cfg.motd_file
-        .as_ref()
-        .filter(|_| !cfg.motd_markdown)
-        .map(|p| p.display().to_string())
-}
-
-/// Whose view the text `motd_file` holds: `motd_cluster`'s, else the cluster of this host.
-pub fn pam_motd_view(cfg: &Config, clusters: &[cache::Cluster]) -> Option<cache::MotdView> {
-    pam_motd_file(cfg)?;
-    let cluster = match &cfg.motd_cluster {
-        Some(name) => Some(
-            select::cluster_by_name(clusters, name)
-                .map_or_else(|| name.clone(), |c| c.name.clone()),
-        ),
-        None => select::cluster_for_host(clusters, &select::hostname()).map(|c| c.name.clone()),
-    };
-    Some(cache::MotdView { cluster })
 }
 
 /// Keeps the components a view can use: those its items name and those not operational (a
@@ -187,6 +166,44 @@ fn keep_components_in_use(cache: &mut Cache) {
 /// (`omitted`): by the section it was in at the fetch, maintenance further ahead apart. So a
 /// view's counts are exact as of the fetch, and its text says where the rest is.
 fn cap_views(cache: &mut Cache, now: DateTime<Utc>, per_view: usize) {
+    let views = ranked_views(cache, now);
+    if views.iter().all(|v| v.len() <= per_view) {
+        return;
+    }
+    let keep: HashSet<(usize, String)> = views
+        .iter()
+        .flat_map(|v| v.iter().take(per_view))
+        .map(|&(si, id, _)| (si, id.to_owned()))
+        .collect();
+    let sections: HashMap<(usize, String), Option<select::Section>> = views
+        .iter()
+        .flatten()
+        .map(|&(si, id, section)| ((si, id.to_owned()), section))
+        .collect();
+    for (si, source) in cache.sources.iter_mut().enumerate() {
+        let (kept, dropped): (Vec<Item>, Vec<Item>) = std::mem::take(&mut source.items)
+            .into_iter()
+            .partition(|i| keep.contains(&(si, i.id.clone())));
+        source.items = kept;
+        source.dropped = dropped
+            .into_iter()
+            .map(|i| cache::Dropped {
+                section: sections.get(&(si, i.id.clone())).copied().flatten(),
+                id: i.id,
+                components: i.components,
+            })
+            .collect();
+    }
+    count_left_out(cache);
+}
+
+/// Each view's items in rank order (those in a section at `now` first, as [`select`] ranks
+/// them, then maintenance further ahead by start), as (source, item id, section; `None` for
+/// later): every cluster's, then a host of no cluster's, then the unclaimed part's.
+fn ranked_views(
+    cache: &Cache,
+    now: DateTime<Utc>,
+) -> Vec<Vec<(usize, &str, Option<select::Section>)>> {
     let mut scopes: Vec<Scope<'_>> = cache.clusters.iter().map(Scope::Cluster).collect();
     scopes.push(Scope::NoCluster);
     scopes.push(Scope::Unclaimed);
@@ -197,8 +214,7 @@ fn cap_views(cache: &mut Cache, now: DateTime<Utc>, per_view: usize) {
             .position(|s| std::ptr::eq(s, e.source))
             .expect("an entry's source is one of the cache's")
     };
-    // Each scope's items in rank order, as (source, item id, section; `None` for later).
-    let views: Vec<Vec<(usize, &str, Option<select::Section>)>> = scopes
+    scopes
         .iter()
         .map(|&scope| {
             let mut ranked: Vec<_> = select::entries(cache, scope, now)
@@ -225,54 +241,42 @@ fn cap_views(cache: &mut Cache, now: DateTime<Utc>, per_view: usize) {
             ranked.extend(later.into_iter().map(|(_, si, id)| (si, id, None)));
             ranked
         })
-        .collect();
-    if views.iter().all(|v| v.len() <= per_view) {
-        return;
-    }
-    let keep: HashSet<(usize, String)> = views
-        .iter()
-        .flat_map(|v| v.iter().take(per_view))
-        .map(|&(si, id, _)| (si, id.to_owned()))
-        .collect();
-    let omitted: Vec<Counts> = views
-        .iter()
-        .map(|v| {
-            let mut c = Counts::default();
-            for &(si, id, section) in v {
-                if !keep.contains(&(si, id.to_owned())) {
-                    match section {
-                        Some(s) => c.add(s, 1),
-                        None => c.maintenance_later = c.maintenance_later.saturating_add(1),
-                    }
+        .collect()
+}
+
+/// Counts, in every view of the cache (each cluster's, a host of no cluster's, the unclaimed
+/// part's), the items left out past the cap that concern it, by their section at the fetch:
+/// the one rule for what a view says it does not list, for the fetcher's own clusters and a
+/// mirror's.
+pub(crate) fn count_left_out(cache: &mut Cache) {
+    let count = |scope: Scope<'_>| {
+        let cov = select::Coverage::new(&cache.clusters, scope, cache.settings.show_unscoped);
+        let mut c = Counts::default();
+        for (si, source) in cache.sources.iter().enumerate() {
+            for d in source
+                .dropped
+                .iter()
+                .filter(|d| cov.concerns(si, &d.components))
+            {
+                match d.section {
+                    Some(section) => c.add(section, 1),
+                    None => c.maintenance_later = c.maintenance_later.saturating_add(1),
                 }
             }
-            c
-        })
-        .collect();
-    let sections: HashMap<(usize, String), Option<select::Section>> = views
+        }
+        c
+    };
+    let clusters: Vec<Counts> = cache
+        .clusters
         .iter()
-        .flatten()
-        .map(|&(si, id, section)| ((si, id.to_owned()), section))
+        .map(|c| count(Scope::Cluster(c)))
         .collect();
-    for (si, source) in cache.sources.iter_mut().enumerate() {
-        let (kept, dropped): (Vec<Item>, Vec<Item>) = std::mem::take(&mut source.items)
-            .into_iter()
-            .partition(|i| keep.contains(&(si, i.id.clone())));
-        source.items = kept;
-        source.dropped = dropped
-            .into_iter()
-            .map(|i| cache::Dropped {
-                section: sections.get(&(si, i.id.clone())).copied().flatten(),
-                id: i.id,
-                components: i.components,
-            })
-            .collect();
+    let no_cluster = count(Scope::NoCluster);
+    let unclaimed = count(Scope::Unclaimed);
+    for (c, n) in cache.clusters.iter_mut().zip(clusters) {
+        c.omitted = n;
+        c.more = n.total();
     }
-    let n = cache.clusters.len();
-    for (cluster, counts) in cache.clusters.iter_mut().zip(&omitted) {
-        cluster.omitted = *counts;
-        cluster.more = counts.total();
-    }
-    cache.no_cluster_omitted = omitted[n];
-    cache.unclaimed_omitted = omitted[n + 1];
+    cache.no_cluster_omitted = no_cluster;
+    cache.unclaimed_omitted = unclaimed;
 }

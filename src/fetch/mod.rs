@@ -18,6 +18,7 @@ pub(crate) mod http;
 pub(crate) mod log;
 pub(crate) mod metrics;
 pub(crate) mod motd_file;
+pub(crate) mod overlay;
 pub(crate) mod refresh;
 pub(crate) mod report;
 pub(crate) mod resolve;

@@ -10,7 +10,7 @@ use super::failure::Failure;
 use crate::cache::{self, Cache};
 use crate::localtime::LocalZone;
 use crate::render::{Format, Request};
-use crate::select::Whose;
+use crate::select::{self, Whose};
 use crate::view;
 
 /// Writes `motd_file`, if the config sets one, from `cache` at `now`.
@@ -50,4 +50,26 @@ pub(crate) fn write(cfg: &Config, cache: &Cache, now: DateTime<Utc>) -> Result<(
             path.display()
         ))
     })
+}
+
+/// The `motd_file` pam_motd may show (a text one; Markdown is for web portals), as the cache
+/// records it for logins to know.
+pub(crate) fn recorded(cfg: &Config) -> Option<String> {
+    cfg.motd_file
+        .as_ref()
+        .filter(|_| !cfg.motd_markdown)
+        .map(|p| p.display().to_string())
+}
+
+/// Whose view the text `motd_file` holds: `motd_cluster`'s, else the cluster of this host.
+pub(crate) fn view_of(cfg: &Config, clusters: &[cache::Cluster]) -> Option<cache::MotdView> {
+    recorded(cfg)?;
+    let cluster = match &cfg.motd_cluster {
+        Some(name) => Some(
+            select::cluster_by_name(clusters, name)
+                .map_or_else(|| name.clone(), |c| c.name.clone()),
+        ),
+        None => select::cluster_for_host(clusters, &select::hostname()).map(|c| c.name.clone()),
+    };
+    Some(cache::MotdView { cluster })
 }

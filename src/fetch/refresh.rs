@@ -11,9 +11,10 @@ use super::config::Config;
 use super::failure::Failure;
 use super::http::{Http, Secret};
 use super::metrics;
+use super::overlay;
 use super::resolve::{self, Catalog};
 use super::session::{Session, Traffic};
-use super::sources::{self, Fetched, mirror};
+use super::sources::{self, Fetched};
 use super::{log, motd_file};
 use crate::cache::{self, Cache, Lock};
 use crate::clock;
@@ -192,7 +193,7 @@ fn assemble(
     for f in fetched {
         match (f, cfg.mirror()) {
             (Fetched::Cache(mirrored), Some(at)) => {
-                let (c, problems) = mirror::combine(cfg, *mirrored, at, prev);
+                let (c, problems) = overlay::combine(cfg, *mirrored, at, prev);
                 for p in problems {
                     log::warn(p);
                 }

@@ -11,9 +11,10 @@ use super::config::Config;
 use super::failure::Failure;
 use super::http::Http;
 use super::log;
+use super::overlay;
 use super::resolve::{self, Catalog, shown_id};
 use super::session::Session;
-use super::sources::{self, Fetched, mirror};
+use super::sources::{self, Fetched};
 use crate::exit::Exit;
 use crate::sanitize::terminal;
 
@@ -32,7 +33,7 @@ pub(crate) fn run(cfg: &Config, list: bool) -> Result<Exit, Failure> {
             Fetched::Data(d) => catalogs.push(Catalog::of_data(d)),
             Fetched::Cache(c) => {
                 catalogs.extend(c.sources.iter().map(Catalog::of_cache));
-                windows.extend(mirror::settings(cfg, &c.settings).1);
+                windows.extend(overlay::settings(cfg, &c.settings).1);
             }
         }
     }

@@ -132,7 +132,9 @@ fn units(s: &str) -> impl Iterator<Item = (&str, usize)> {
     })
 }
 
-/// Severity marker and its colour. Words, so they survive without colour.
+/// The text rendering of `views`: the page's title under `--all`, each view, the staleness
+/// line, and where the details are. Whether a login says anything at all is decided once, for
+/// every format, in view.rs.
 pub(super) fn text(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> String {
     let mut out = Out {
         buf: String::new(),
@@ -140,7 +142,6 @@ pub(super) fn text(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> Str
         width: opts.width,
         ellipsis: opts.deco.ellipsis,
     };
-    // Whether a login says anything at all is decided once, for every format, in view.rs.
     let (stale, expired) = staleness(cache, opts);
     if opts.all {
         let line = format!("{} ({})", page_name(cache), page_url(cache));
@@ -154,85 +155,100 @@ pub(super) fn text(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> Str
     let mut budget = opts.max_items.unwrap_or(usize::MAX);
     for view in views {
         // The part no cluster covers is left out when empty, unless it is the whole page.
-        if opts.all
-            && view.cluster.is_none()
-            && view.entries.is_empty()
-            && view.omitted_total() == 0
-            && !cache.clusters.is_empty()
-        {
+        if opts.all && view.cluster.is_none() && view.is_empty() && !cache.clusters.is_empty() {
             continue;
         }
-        let (prefix, title) = match (view.cluster, opts.all) {
-            (Some(c), _) => ("Status of ", terminal(c)),
-            (None, true) if cache.clusters.is_empty() => ("", "Whole page".to_owned()),
-            (None, true) => ("", "Not in any cluster".to_owned()),
-            (None, false) => ("Status of ", "this host".to_owned()),
-        };
-        if opts.all {
-            // A blank line between clusters, and one after the page's title line.
-            out.buf.push('\n');
-        }
-        let summary = format!(": {}", counts(view, cache, opts));
-        out.line(&[
-            (prefix, None),
-            (&title, Some(Paint::Bold)),
-            (&summary, None),
-        ]);
-        // Names that did not resolve: at login only when nothing resolved, which leaves the
-        // view without a word about the cluster.
-        if !opts.login || view.knows_nothing() {
-            for line in unresolved_lines(view) {
-                out.line(&[("  ", None), (&line, Some(Paint::Dim))]);
-            }
-        }
-        let shown = view.entries.len().min(budget);
-        for e in &view.entries[..shown] {
-            entry(&mut out, e, opts);
-        }
-        budget -= shown;
-        let hidden = view.entries.len() - shown;
-        if opts.max_items.is_some() {
-            // At login: one line for everything not shown, pointing where it is listed.
-            let omitted = view.omitted_total();
-            let line = match (hidden, omitted) {
-                (0, 0) => None,
-                (0, n) => Some(format!(
-                    "{} and {n} more: {}",
-                    opts.deco.ellipsis,
-                    page_url(cache)
-                )),
-                (k, n) => Some(format!(
-                    "{} and {} more: {}",
-                    opts.deco.ellipsis,
-                    k.saturating_add(n),
-                    opts.more_command
-                )),
-            };
-            if let Some(line) = line {
-                out.line(&[(&line, Some(Paint::Dim))]);
-            }
-        } else if let Some(line) = omitted_line(cache, view, opts) {
-            out.line(&[(&line, Some(Paint::Dim))]);
-        }
+        budget -= view_block(&mut out, cache, view, opts, budget);
     }
     if let Some(s) = stale {
         out.line(&[(&s, Some(Paint::Dim))]);
     }
     if !opts.all {
-        let line = format!(
-            "Details: {} {} every cluster: motd-status --all",
-            page_url(cache),
-            opts.deco.dot
-        );
-        if cols(&line) <= out.width.max(20) {
-            out.line(&[(&line, Some(Paint::Dim))]);
-        } else {
-            // An address is never cut: it goes on a line of its own.
-            out.url("Details: ", &page_url(cache));
-            out.line(&[("every cluster: motd-status --all", Some(Paint::Dim))]);
-        }
+        details(&mut out, cache, opts);
     }
     out.buf
+}
+
+/// One view: its title and summary, why names did not resolve, its entries (at most `budget`
+/// of them) and what it does not list. Returns how many entries it listed.
+fn view_block(
+    out: &mut Out,
+    cache: &Cache,
+    view: &View<'_>,
+    opts: &Options<'_>,
+    budget: usize,
+) -> usize {
+    let (prefix, title) = match (view.cluster, opts.all) {
+        (Some(c), _) => ("Status of ", terminal(c)),
+        (None, true) if cache.clusters.is_empty() => ("", "Whole page".to_owned()),
+        (None, true) => ("", "Not in any cluster".to_owned()),
+        (None, false) => ("Status of ", "this host".to_owned()),
+    };
+    if opts.all {
+        // A blank line between clusters, and one after the page's title line.
+        out.buf.push('\n');
+    }
+    let summary = format!(": {}", counts(view, cache, opts));
+    out.line(&[
+        (prefix, None),
+        (&title, Some(Paint::Bold)),
+        (&summary, None),
+    ]);
+    // Names that did not resolve: at login only when nothing resolved, which leaves the view
+    // without a word about the cluster.
+    if !opts.login || view.knows_nothing() {
+        for line in unresolved_lines(view) {
+            out.line(&[("  ", None), (&line, Some(Paint::Dim))]);
+        }
+    }
+    let shown = view.entries.len().min(budget);
+    for e in &view.entries[..shown] {
+        entry(out, e, opts);
+    }
+    let line = if opts.max_items.is_some() {
+        more_line(cache, view, opts, view.entries.len() - shown)
+    } else {
+        omitted_line(cache, view, opts)
+    };
+    if let Some(line) = line {
+        out.line(&[(&line, Some(Paint::Dim))]);
+    }
+    shown
+}
+
+/// At login, one line for everything not shown (`hidden` entries over the budget, and what
+/// the cache left out), pointing where it is listed.
+fn more_line(cache: &Cache, view: &View<'_>, opts: &Options<'_>, hidden: usize) -> Option<String> {
+    match (hidden, view.omitted_total()) {
+        (0, 0) => None,
+        (0, n) => Some(format!(
+            "{} and {n} more: {}",
+            opts.deco.ellipsis,
+            page_url(cache)
+        )),
+        (k, n) => Some(format!(
+            "{} and {} more: {}",
+            opts.deco.ellipsis,
+            k.saturating_add(n),
+            opts.more_command
+        )),
+    }
+}
+
+/// "Details: <address> · every cluster: motd-status --all"; the address never cut.
+fn details(out: &mut Out, cache: &Cache, opts: &Options<'_>) {
+    let line = format!(
+        "Details: {} {} every cluster: motd-status --all",
+        page_url(cache),
+        opts.deco.dot
+    );
+    if cols(&line) <= out.width.max(20) {
+        out.line(&[(&line, Some(Paint::Dim))]);
+    } else {
+        // An address is never cut: it goes on a line of its own.
+        out.url("Details: ", &page_url(cache));
+        out.line(&[("every cluster: motd-status --all", Some(Paint::Dim))]);
+    }
 }
 
 fn entry(out: &mut Out, e: &Entry<'_>, opts: &Options<'_>) {

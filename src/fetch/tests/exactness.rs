@@ -49,74 +49,10 @@ fn page(r: &mut Rng, si: usize, t0: DateTime<Utc>, settings: &cache::Settings) -
             leaves.push(id.clone());
         }
     }
-    let day = 86_400i64;
-    let recent = settings.recent_seconds as i64;
-    let upcoming = settings.upcoming_seconds as i64;
-    // The last moment the cache can be shown (a day of 304s, then `expire_after`).
-    let last = (shown_until(settings, t0) - t0).num_seconds();
     let n = if r.chance(10) { 60 } else { r.below(25) };
-    let mut incidents = Vec::new();
-    for i in 0..n {
-        // Times around the windows' edges, and far away from them.
-        let at = |r: &mut Rng| -> DateTime<Utc> {
-            let secs = match r.below(7) {
-                6 => last + upcoming + r.below(7200) as i64 - 3600,
-                0 => -recent + r.below(7200) as i64 - 3600,
-                1 => upcoming + r.below(7200) as i64 - 3600,
-                2 => (r.below(40 * day as u64) as i64) - 10 * day,
-                3 => (r.below(10 * day as u64) as i64) + 8 * day,
-                4 => -(r.below(30 * day as u64) as i64),
-                _ => r.below(3 * day as u64) as i64,
-            };
-            t0 + Duration::seconds(secs)
-        };
-        let maintenance = r.chance(50);
-        let status = if maintenance {
-            *r.pick(&[
-                "scheduled",
-                "scheduled",
-                "in_progress",
-                "verifying",
-                "completed",
-            ])
-        } else {
-            *r.pick(&[
-                "investigating",
-                "identified",
-                "monitoring",
-                "resolved",
-                "postmortem",
-            ])
-        };
-        let named: Vec<Value> = (0..r.below(3))
-            .map(|_| json!({"id": r.pick(&leaves).clone(), "name": "x", "status": "operational"}))
-            .collect();
-        let start = at(r);
-        let end = start + Duration::seconds(r.below(3 * day as u64) as i64 + 60);
-        let resolved = at(r);
-        let mut v = json!({
-            "id": format!("s{si}i{i:03}"),
-            "name": format!("Item {i} of {si}"),
-            "status": status,
-            "impact": r.pick(&["none", "minor", "major", "critical", "maintenance"]),
-            "shortlink": format!("https://stspg.io/{si}{i}"),
-            "created_at": at(r),
-            "started_at": at(r),
-            "updated_at": at(r),
-            "components": named,
-            "incident_updates": [{"body": format!("update {i}"), "created_at": at(r)}],
-        });
-        if maintenance {
-            v["scheduled_for"] = json!(start);
-            if r.chance(85) {
-                v["scheduled_until"] = json!(end);
-            }
-        }
-        if matches!(status, "resolved" | "postmortem" | "completed") && r.chance(90) {
-            v["resolved_at"] = json!(resolved);
-        }
-        incidents.push(serde_json::from_value::<Incident>(v).expect("a valid incident"));
-    }
+    let incidents = (0..n)
+        .map(|i| item(r, si, i, &leaves, t0, settings))
+        .collect();
     Page {
         name: format!("Page {si}"),
         url: format!("https://status{si}.example.org"),
@@ -127,6 +63,81 @@ fn page(r: &mut Rng, si: usize, t0: DateTime<Utc>, settings: &cache::Settings) -
             .collect(),
         incidents,
     }
+}
+
+/// A random incident or maintenance of page `si`, naming some of `leaves`, with times around
+/// the windows' edges and far away from them.
+fn item(
+    r: &mut Rng,
+    si: usize,
+    i: u64,
+    leaves: &[String],
+    t0: DateTime<Utc>,
+    settings: &cache::Settings,
+) -> Incident {
+    let day = 86_400i64;
+    let recent = settings.recent_seconds as i64;
+    let upcoming = settings.upcoming_seconds as i64;
+    // The last moment the cache can be shown (a day of 304s, then `expire_after`).
+    let last = (shown_until(settings, t0) - t0).num_seconds();
+    let at = |r: &mut Rng| -> DateTime<Utc> {
+        let secs = match r.below(7) {
+            6 => last + upcoming + r.below(7200) as i64 - 3600,
+            0 => -recent + r.below(7200) as i64 - 3600,
+            1 => upcoming + r.below(7200) as i64 - 3600,
+            2 => (r.below(40 * day as u64) as i64) - 10 * day,
+            3 => (r.below(10 * day as u64) as i64) + 8 * day,
+            4 => -(r.below(30 * day as u64) as i64),
+            _ => r.below(3 * day as u64) as i64,
+        };
+        t0 + Duration::seconds(secs)
+    };
+    let maintenance = r.chance(50);
+    let status = if maintenance {
+        *r.pick(&[
+            "scheduled",
+            "scheduled",
+            "in_progress",
+            "verifying",
+            "completed",
+        ])
+    } else {
+        *r.pick(&[
+            "investigating",
+            "identified",
+            "monitoring",
+            "resolved",
+            "postmortem",
+        ])
+    };
+    let named: Vec<Value> = (0..r.below(3))
+        .map(|_| json!({"id": r.pick(leaves).clone(), "name": "x", "status": "operational"}))
+        .collect();
+    let start = at(r);
+    let end = start + Duration::seconds(r.below(3 * day as u64) as i64 + 60);
+    let resolved = at(r);
+    let mut v = json!({
+        "id": format!("s{si}i{i:03}"),
+        "name": format!("Item {i} of {si}"),
+        "status": status,
+        "impact": r.pick(&["none", "minor", "major", "critical", "maintenance"]),
+        "shortlink": format!("https://stspg.io/{si}{i}"),
+        "created_at": at(r),
+        "started_at": at(r),
+        "updated_at": at(r),
+        "components": named,
+        "incident_updates": [{"body": format!("update {i}"), "created_at": at(r)}],
+    });
+    if maintenance {
+        v["scheduled_for"] = json!(start);
+        if r.chance(85) {
+            v["scheduled_until"] = json!(end);
+        }
+    }
+    if matches!(status, "resolved" | "postmortem" | "completed") && r.chance(90) {
+        v["resolved_at"] = json!(resolved);
+    }
+    serde_json::from_value::<Incident>(v).expect("a valid incident")
 }
 
 fn config(r: &mut Rng) -> config::Config {

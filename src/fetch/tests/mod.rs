@@ -4,4 +4,5 @@
 
 mod doc_examples;
 mod exactness;
+mod resolve;
 mod unread_fields;
