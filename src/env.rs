@@ -1,4 +1,6 @@
-//! One policy for environment variables, for both programs.
+//! One policy for the project's environment variables (`MOTD_STATUS_*`, `MOTD_FORMAT`), for
+//! both programs; the system's own (`TZ`, `LANG`, `NO_COLOR`, the proxies, `JOURNAL_STREAM`, …)
+//! keep their own conventions where they are read.
 //!
 //! A variable set to the empty string counts as unset. A variable that is set but does not
 //! parse is an error naming the variable, exactly like a bad flag (a usage error); flags win
@@ -26,10 +28,13 @@ pub fn parse<T>(
 
 /// A path from a flag, else a non-empty environment variable, else a default.
 pub fn path_or(flag: Option<PathBuf>, var: &str, default: &str) -> PathBuf {
-    flag.or_else(|| {
-        std::env::var_os(var)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    })
-    .unwrap_or_else(|| PathBuf::from(default))
+    flag.or_else(|| path(var))
+        .unwrap_or_else(|| PathBuf::from(default))
+}
+
+/// A path from a non-empty environment variable, if set.
+pub fn path(var: &str) -> Option<PathBuf> {
+    std::env::var_os(var)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
 }

@@ -140,9 +140,9 @@ fn line_dirs(args: &[String]) -> Vec<PathBuf> {
 
 /// The configuration of `service`: the first PAM directory that has it.
 fn service_file(service: &str) -> Option<String> {
-    let dirs: Vec<PathBuf> = match std::env::var_os(ENV_PAM_DIR) {
-        Some(d) if !d.is_empty() => vec![PathBuf::from(d)],
-        _ => PAM_DIRS.iter().map(PathBuf::from).collect(),
+    let dirs: Vec<PathBuf> = match crate::env::path(ENV_PAM_DIR) {
+        Some(d) => vec![d],
+        None => PAM_DIRS.iter().map(PathBuf::from).collect(),
     };
     dirs.iter().find_map(|d| {
         use std::io::Read;

@@ -36,9 +36,10 @@ pub fn cases(default: u64) -> u64 {
     env_u64("MOTD_STATUS_CASES", default)
 }
 
+/// A number of the environment, for the property tests: a value that does not parse fails
+/// the test rather than running a default quietly.
 fn env_u64(var: &str, default: u64) -> u64 {
-    std::env::var(var)
-        .ok()
-        .and_then(|v| v.parse().ok())
+    crate::env::parse(var, |v| v.parse::<u64>().map_err(|e| e.to_string()))
+        .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or(default)
 }

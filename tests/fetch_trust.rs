@@ -535,3 +535,64 @@ fn a_password_in_any_address_reaches_no_output_and_no_file() {
 fn toml_path(path: &Path) -> String {
     crate::util::toml_str(&path.display().to_string())
 }
+
+/// The check on where the API key may go and the client that then connects read an address
+/// the same way: the address is parsed once, by the client's own parser, and whatever that
+/// parser would read against its writer's intent is refused. Each tricky `api_base` below
+/// either is refused as the config is read (exit 2, no request anywhere) or reaches exactly the
+/// loopback server it names, with the key; never the other server it mentions.
+#[test]
+fn the_key_check_and_the_client_read_an_address_alike() {
+    let dir = tempdir();
+    let key = write_key(dir.path(), KEY);
+    let a = Server::start_at("127.0.0.1:0");
+    let b = Server::start_at("127.0.0.2:0");
+    let v6 = Server::start_at("[::1]:0");
+    for s in [&a, &b, &v6] {
+        serve_v1(s);
+    }
+    let (pa, pb, p6) = (a.addr().port(), b.addr().port(), v6.addr().port());
+    // (api_base, the server it must reach: 'A', 'B', '6', or '-' for refused).
+    let cases = [
+        (format!("http://127.0.0.1:{pa}/v1"), 'A'),
+        (format!("HTTP://127.0.0.1:{pa}/v1"), 'A'),
+        (format!("http://127.0.0.2:{pb}@127.0.0.1:{pa}/v1"), 'A'),
+        (format!("http://user%40x:p%2Fw@127.0.0.2:{pb}/v1"), 'B'),
+        (format!("http://[::1]:{p6}/v1"), '6'),
+        (format!("http://127.0.0.1:{pa}\\@127.0.0.2:{pb}/v1"), '-'),
+        (format!("http://a@b@127.0.0.1:{pa}/v1"), '-'),
+        (format!("http://alice:s3cr/et@127.0.0.2:{pb}/v1"), '-'),
+        (format!("http://127.0.0.1:{pa}:{pb}/v1"), '-'),
+        (format!("http://127.0.0.1:{pa}@evil.example/v1"), '-'),
+        (format!("http://0x7f.0.0.1:{pa}/v1"), '-'),
+    ];
+    for (base, want) in cases {
+        let before = [&a, &b, &v6].map(|s| s.requests().len());
+        let cfg = private_config(dir.path(), &key, &base, "");
+        let d = Run::fetch().arg("--config").arg(&cfg).output();
+        let after = [&a, &b, &v6].map(|s| s.requests().len());
+        let reached: Vec<char> = ['A', 'B', '6']
+            .into_iter()
+            .zip(before.iter().zip(&after))
+            .filter(|(_, (x, y))| y > x)
+            .map(|(c, _)| c)
+            .collect();
+        match want {
+            '-' => {
+                assert_eq!(d.code(), 2, "{base}: {}", d.stderr());
+                assert!(reached.is_empty(), "{base} reached {reached:?}");
+            }
+            server => {
+                assert_eq!((d.code(), d.stderr()), (0, String::new()), "{base}");
+                assert_eq!(reached, [server], "{base}");
+                let s = [(&a, 'A'), (&b, 'B'), (&v6, '6')]
+                    .into_iter()
+                    .find(|(_, c)| *c == server)
+                    .unwrap()
+                    .0;
+                let last = s.requests().pop().unwrap();
+                assert_eq!(last.header("authorization"), Some(&*format!("OAuth {KEY}")));
+            }
+        }
+    }
+}

@@ -107,7 +107,12 @@ pub struct Server {
 
 impl Server {
     pub fn start() -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        Server::start_at("127.0.0.1:0")
+    }
+
+    /// A server on another loopback address (`127.0.0.2:0`, `[::1]:0`).
+    pub fn start_at(addr: &str) -> Server {
+        let listener = TcpListener::bind(addr).unwrap_or_else(|e| panic!("bind {addr}: {e}"));
         let addr = listener.local_addr().unwrap();
         let state = Arc::new(Mutex::new(State::default()));
         let stop = Arc::new(AtomicBool::new(false));
@@ -192,12 +197,22 @@ impl Drop for Server {
 }
 
 /// A request's reader (at the body), method, target and headers (names lower-cased).
-type Head = (BufReader<TcpStream>, String, String, Vec<(String, String)>);
+type Head = (BufReader<TcpStream>, String, String, Headers);
 
-/// Reads a request's first line and headers.
+/// Header names (lower-cased) and values.
+pub type Headers = Vec<(String, String)>;
+
+/// Reads a request's first line and headers from a plain connection.
 fn read_head(conn: &TcpStream) -> Option<Head> {
     let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
     let mut reader = BufReader::new(conn.try_clone().ok()?);
+    let (method, target, headers) = parse_head(&mut reader)?;
+    Some((reader, method, target, headers))
+}
+
+/// A request's method, target and headers (names lower-cased), read from `reader` up to the
+/// blank line: the one request parser of the test servers, plain and TLS.
+pub fn parse_head(reader: &mut impl BufRead) -> Option<(String, String, Headers)> {
     let mut line = String::new();
     if reader.read_line(&mut line).unwrap_or(0) == 0 {
         return None;
@@ -215,7 +230,20 @@ fn read_head(conn: &TcpStream) -> Option<Head> {
             headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
         }
     }
-    Some((reader, method, target, headers))
+    Some((method, target, headers))
+}
+
+/// The status line and headers of `reply`, with its length, closing the connection after it.
+pub fn reply_head(reply: &Reply) -> String {
+    let mut head = format!("HTTP/1.1 {} {}\r\n", reply.status, reason(reply.status));
+    for (k, v) in &reply.headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str(&format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        reply.body.len()
+    ));
+    head
 }
 
 fn handle(conn: TcpStream, state: &Mutex<State>, stop: &AtomicBool) {
@@ -245,14 +273,7 @@ fn handle(conn: TcpStream, state: &Mutex<State>, stop: &AtomicBool) {
         }
     };
     let mut conn = conn;
-    let mut head = format!("HTTP/1.1 {} {}\r\n", reply.status, reason(reply.status));
-    for (k, v) in &reply.headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str(&format!(
-        "Content-Length: {}\r\nConnection: close\r\n\r\n",
-        reply.body.len()
-    ));
+    let head = reply_head(&reply);
     match reply.mode {
         Mode::Normal => {
             let _ = conn.write_all(head.as_bytes());

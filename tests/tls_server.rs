@@ -6,7 +6,7 @@
 #![allow(dead_code)]
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -19,7 +19,7 @@ use rcgen::{
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
-use crate::server::{Reply, Request};
+use crate::server::{Reply, Request, parse_head, reply_head};
 
 /// A certificate authority made for one test.
 pub struct TestCa {
@@ -155,27 +155,9 @@ fn handle(conn: TcpStream, config: Arc<rustls::ServerConfig>, state: &Mutex<Stat
         return;
     };
     let mut stream = rustls::StreamOwned::new(tls, conn);
-    let (method, path, headers) = {
-        let mut reader = BufReader::new(&mut stream);
-        let mut line = String::new();
-        // A client that refuses the certificate ends the handshake here, with an error.
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let mut parts = line.split_whitespace();
-        let method = parts.next().unwrap_or("").to_owned();
-        let path = parts.next().unwrap_or("").to_owned();
-        let mut headers = Vec::new();
-        loop {
-            let mut h = String::new();
-            if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" || h == "\n" {
-                break;
-            }
-            if let Some((k, v)) = h.split_once(':') {
-                headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
-            }
-        }
-        (method, path, headers)
+    // A client that refuses the certificate ends the handshake here, with an error.
+    let Some((method, path, headers)) = parse_head(&mut BufReader::new(&mut stream)) else {
+        return;
     };
     let reply = {
         let mut st = state.lock().unwrap();
@@ -189,15 +171,7 @@ fn handle(conn: TcpStream, config: Arc<rustls::ServerConfig>, state: &Mutex<Stat
             .cloned()
             .unwrap_or_else(|| Reply::status(404))
     };
-    let mut head = format!("HTTP/1.1 {} Status\r\n", reply.status);
-    for (k, v) in &reply.headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str(&format!(
-        "Content-Length: {}\r\nConnection: close\r\n\r\n",
-        reply.body.len()
-    ));
-    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(reply_head(&reply).as_bytes());
     let _ = stream.write_all(&reply.body);
     let _ = stream.flush();
     stream.conn.send_close_notify();
