@@ -81,3 +81,161 @@ fn no_such_cluster(cache: &Cache, name: &str) -> String {
         }
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Duration, TimeZone, Utc};
+
+    use super::*;
+    use crate::cache::{ComponentRef, Counts, Item, Kind, Settings, Source};
+    use crate::localtime::LocalZone;
+    use crate::render::Format;
+
+    fn at(h: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 26, 8, 0, 0).unwrap() + Duration::hours(h)
+    }
+
+    /// A cache with one cluster "Alpha" (hosts `alpha-*`) covering `covers` components, and
+    /// `items` on its component `a`.
+    fn cache(items: usize, covers: usize) -> Cache {
+        let item = |i: usize| Item {
+            kind: Kind::Incident,
+            id: format!("i{i}"),
+            name: format!("Trouble {i}"),
+            status: "identified".into(),
+            impact: "minor".into(),
+            shortlink: None,
+            started_at: Some(at(-1)),
+            updated_at: None,
+            resolved_at: None,
+            scheduled_for: None,
+            scheduled_until: None,
+            components: vec!["a".into()],
+            update: None,
+        };
+        Cache {
+            version: crate::cache::VERSION,
+            generator: String::new(),
+            fetched_at: at(0),
+            checked_at: Some(at(0)),
+            settings: Settings::default(),
+            sources: vec![Source {
+                name: "Page".into(),
+                url: "https://status.example.org".into(),
+                time_zone: None,
+                components: Vec::new(),
+                items: (0..items).map(item).collect(),
+                catalog: None,
+                dropped: Vec::new(),
+            }],
+            clusters: vec![crate::cache::Cluster {
+                name: "Alpha".into(),
+                hosts: vec!["alpha-*".into()],
+                components: vec![ComponentRef {
+                    source: 0,
+                    id: "a".into(),
+                }],
+                omitted: Counts::default(),
+                more: 0,
+                unmatched: Vec::new(),
+                unresolved: Vec::new(),
+                matched: Vec::new(),
+                covers: Some(covers),
+            }],
+            no_cluster_omitted: Counts::default(),
+            unclaimed_omitted: Counts::default(),
+            motd_file: None,
+            motd_view: None,
+            validators: Vec::new(),
+        }
+    }
+
+    fn login(c: &Cache, whose: Whose<'_>, now: DateTime<Utc>) -> Result<String, String> {
+        let zone = LocalZone::utc();
+        render(
+            c,
+            &Request {
+                whose,
+                now,
+                zone: &zone,
+                format: Format::Text,
+                color: false,
+                width: 80,
+                login: true,
+                ascii: false,
+                frozen: false,
+            },
+        )
+    }
+
+    #[test]
+    fn a_login_says_nothing_only_when_there_is_nothing_to_say() {
+        let host = Whose::Host("alpha-1");
+        assert_eq!(login(&cache(0, 1), host, at(0)), Ok(String::new()));
+        assert!(
+            login(&cache(1, 1), host, at(0))
+                .unwrap()
+                .starts_with("Status of Alpha: 1 incident")
+        );
+        // A view that covers nothing knows nothing: it says so.
+        let blind = login(&cache(0, 0), host, at(0)).unwrap();
+        assert!(blind.starts_with("Status of Alpha: unknown"), "{blind}");
+        // Expired data says how old it is, even with nothing else to say.
+        let old = login(&cache(0, 1), host, at(24 * 8)).unwrap();
+        assert!(old.contains("(too old to show)"), "{old}");
+        // The site's switch silences everything.
+        let mut off = cache(3, 1);
+        off.settings.login = false;
+        assert_eq!(login(&off, host, at(0)), Ok(String::new()));
+    }
+
+    #[test]
+    fn at_login_at_most_max_items_then_where_the_rest_is() {
+        let mut c = cache(12, 1);
+        c.settings.max_items = 3;
+        let out = login(&c, Whose::Host("alpha-1"), at(0)).unwrap();
+        assert_eq!(out.matches("  MINOR").count(), 3, "{out}");
+        assert!(out.contains("… and 9 more: motd-status\n"), "{out}");
+        let out = login(&c, Whose::Cluster("alpha"), at(0)).unwrap();
+        assert!(
+            out.contains("… and 9 more: motd-status --cluster alpha\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_cluster_is_an_error_naming_the_ones_there_are() {
+        let e = login(&cache(1, 1), Whose::Cluster("Gamma"), at(0)).unwrap_err();
+        assert_eq!(
+            e,
+            "no cluster named \"Gamma\" in the cache (clusters: Alpha)"
+        );
+        // A host of no cluster sees the unscoped items only: none here.
+        assert_eq!(
+            login(&cache(1, 1), Whose::Host("gamma-1"), at(0)),
+            Ok(String::new())
+        );
+    }
+
+    #[test]
+    fn after_pam_motd_only_the_age_of_stale_data() {
+        let c = cache(1, 1);
+        let zone = LocalZone::utc();
+        let req = |now| Request {
+            whose: Whose::Host("alpha-1"),
+            now,
+            zone: &zone,
+            format: Format::Text,
+            color: false,
+            width: 80,
+            login: true,
+            ascii: false,
+            frozen: false,
+        };
+        assert_eq!(after_pam_motd(&c, &req(at(0))), "");
+        assert_eq!(
+            after_pam_motd(&c, &req(at(3))),
+            "(the status above is as of 3 hours ago)\n"
+        );
+    }
+}

@@ -351,3 +351,6 @@ fn order_key<'a>(e: &Entry<'a>) -> (i64, u32, &'a str, &'a str) {
 fn rev(t: DateTime<Utc>) -> (i64, u32) {
     (-t.timestamp() - 1, 999_999_999 - t.timestamp_subsec_nanos())
 }
+
+#[cfg(test)]
+mod tests;
