@@ -150,22 +150,23 @@ mod tests {
         }
     }
 
+    /// A login's request for `whose` view at `now`.
+    fn request<'a>(whose: Whose<'a>, now: DateTime<Utc>, zone: &'a LocalZone) -> Request<'a> {
+        Request {
+            whose,
+            now,
+            zone,
+            format: Format::Text,
+            color: false,
+            width: 80,
+            login: true,
+            ascii: false,
+            frozen: false,
+        }
+    }
+
     fn login(c: &Cache, whose: Whose<'_>, now: DateTime<Utc>) -> Result<String, String> {
-        let zone = LocalZone::utc();
-        render(
-            c,
-            &Request {
-                whose,
-                now,
-                zone: &zone,
-                format: Format::Text,
-                color: false,
-                width: 80,
-                login: true,
-                ascii: false,
-                frozen: false,
-            },
-        )
+        render(c, &request(whose, now, &LocalZone::utc()))
     }
 
     #[test]
@@ -221,17 +222,7 @@ mod tests {
     fn after_pam_motd_only_the_age_of_stale_data() {
         let c = cache(1, 1);
         let zone = LocalZone::utc();
-        let req = |now| Request {
-            whose: Whose::Host("alpha-1"),
-            now,
-            zone: &zone,
-            format: Format::Text,
-            color: false,
-            width: 80,
-            login: true,
-            ascii: false,
-            frozen: false,
-        };
+        let req = |now| request(Whose::Host("alpha-1"), now, &zone);
         assert_eq!(after_pam_motd(&c, &req(at(0))), "");
         assert_eq!(
             after_pam_motd(&c, &req(at(3))),
