@@ -5,7 +5,9 @@
 # when
 #   - ~/.hushlogin exists,
 #   - MOTD_STATUS is off, 0, no or false (a user's opt-out),
-#   - /etc/motd-status/disabled exists (the site's switch).
+#   - /etc/motd-status/disabled exists (the site's switch),
+#   - TMUX or STY is set and not empty: the shell runs inside tmux or screen, whose own login
+#     shells (tmux starts one in every new window and pane) would show the view again.
 # Whether pam_motd has already shown the view is for `motd-status --login` to tell.
 #
 # Login shells only, because RHEL, Rocky, Alma and Fedora source /etc/profile.d/*.csh from
@@ -54,6 +56,12 @@ if ( $?HOME ) then
     if ( "$HOME" != "" && -e "$HOME/.hushlogin" ) set __motd_status_go = 0
 endif
 if ( -e /etc/motd-status/disabled ) set __motd_status_go = 0
+if ( $?TMUX ) then
+    if ( "$TMUX" != "" ) set __motd_status_go = 0
+endif
+if ( $?STY ) then
+    if ( "$STY" != "" ) set __motd_status_go = 0
+endif
 if ( ! $?path ) set __motd_status_go = 0
 
 if ( $__motd_status_go ) then

@@ -6,7 +6,9 @@
 # `ssh host cmd` and scripts stay silent, and it is silent when
 #   - ~/.hushlogin exists,
 #   - MOTD_STATUS is off, 0, no or false (a user's opt-out),
-#   - /etc/motd-status/disabled exists (the site's switch).
+#   - /etc/motd-status/disabled exists (the site's switch),
+#   - TMUX or STY is set and not empty: the shell runs inside tmux or screen, whose own login
+#     shells (tmux starts one in every new window and pane) would show the view again.
 # Whether pam_motd has already shown the view is for `motd-status --login` to tell.
 #
 # The binary is found by walking $PATH by hand, skipping relative entries, and run by its
@@ -23,6 +25,9 @@ if status is-login; and status is-interactive; and test -t 1
         set __motd_status_go 0
     end
     if test -e /etc/motd-status/disabled
+        set __motd_status_go 0
+    end
+    if test -n "$TMUX"; or test -n "$STY"
         set __motd_status_go 0
     end
     if test $__motd_status_go = 1

@@ -9,8 +9,7 @@
 # Login shells only, because RHEL, Rocky, Alma and Fedora source /etc/profile.d/*.sh a second
 # time in every interactive shell that is not a login shell: /etc/bashrc (bash), /etc/kshrc
 # (ksh) and /etc/zshrc (zsh) do, so without this every new terminal window, `screen` window,
-# `srun --pty bash` and `bash` typed at a prompt would show the view again. (tmux starts login
-# shells unless told otherwise, so each tmux window shows it as a login does.) A login shell is
+# `srun --pty bash` and `bash` typed at a prompt would show the view again. A login shell is
 # told apart as each shell allows: ksh93 and zsh (native or emulating sh or ksh) put `l` in
 # $-; bash lists login_shell in $BASHOPTS; and sshd, login, `su -l` and `sudo -i` start every
 # shell with a `-` before its name in $0, the only sign dash gives (dash started with -l by hand
@@ -19,7 +18,11 @@
 # It is also silent when
 #   - ~/.hushlogin exists,
 #   - MOTD_STATUS is off, 0, no or false (a user's opt-out),
-#   - /etc/motd-status/disabled exists (the site's switch, no fetcher run needed).
+#   - /etc/motd-status/disabled exists (the site's switch, no fetcher run needed),
+#   - TMUX or STY is set and not empty: the shell runs inside tmux or screen, which the login
+#     that started them has already greeted (tmux starts a login shell in every new window
+#     and pane unless its default-command says otherwise, and screen does when its shell is
+#     given with a leading `-`).
 # Whether pam_motd has already shown the view (MOTD_SHOWN=pam says only that pam_motd ran) is
 # for `motd-status --login` to tell: it knows whether the site publishes the view through it.
 #
@@ -58,7 +61,7 @@ case $- in
         [Oo][Ff][Ff] | 0 | [Nn][Oo] | [Ff][Aa][Ll][Ss][Ee]) ;;
         *)
             if ! { \test -n "${HOME-}" && \test -e "$HOME/.hushlogin"; } &&
-                \test ! -e /etc/motd-status/disabled; then
+                \test ! -e /etc/motd-status/disabled && \test -z "${TMUX-}${STY-}"; then
                 __motd_status_path=${PATH-}:
                 while \test -n "$__motd_status_path"; do
                     __motd_status_dir=${__motd_status_path%%:*}

@@ -814,6 +814,32 @@ fn pam_motd_having_run_hides_the_view_only_when_it_showed_it() {
     each_shell(|shell| silent(&Run::new(shell, true, Terminal::Full).go(&world)?, "0"));
 }
 
+/// tmux starts a login shell in every new window and pane (and screen does, given a shell
+/// with a leading `-`): the login that started them has shown the view, so a shell inside
+/// either stays silent, its status kept. An empty variable is no sign of either.
+#[test]
+fn inside_tmux_or_screen_the_login_is_silent() {
+    let world = World::new();
+    each_shell(|shell| {
+        let status = match shell.syntax {
+            Syntax::Posix => "3",
+            Syntax::Csh | Syntax::Fish => "0",
+        };
+        for (name, value) in [
+            ("TMUX", "/tmp/tmux-1000/default,4242,0"),
+            ("STY", "4242.pts-0.login1"),
+        ] {
+            let run = Run::new(shell, true, Terminal::Full)
+                .var(name, value)
+                .before("sh -c 'exit 3'");
+            silent(&run.go(&world)?, status).map_err(|e| format!("{name} set: {e}"))?;
+            let run = Run::new(shell, true, Terminal::Full).var(name, "");
+            shown(&run.go(&world)?, "0").map_err(|e| format!("{name} empty: {e}"))?;
+        }
+        Ok(())
+    });
+}
+
 #[test]
 fn the_site_switch_silences_the_login() {
     let world = World::new();
