@@ -125,7 +125,6 @@ mod tests {
                 time_zone: None,
                 components: Vec::new(),
                 items: (0..items).map(item).collect(),
-                catalog: None,
                 dropped: Vec::new(),
             }],
             clusters: vec![crate::cache::Cluster {
@@ -147,6 +146,7 @@ mod tests {
             motd_file: None,
             motd_view: None,
             validators: Vec::new(),
+            catalogs: None,
         }
     }
 

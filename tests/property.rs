@@ -137,7 +137,6 @@ fn random_cache(r: &mut Rng, now: DateTime<Utc>) -> Cache {
                 time_zone: None,
                 components,
                 items,
-                catalog: None,
                 dropped: Vec::new(),
             }
         })
@@ -199,6 +198,7 @@ fn random_cache(r: &mut Rng, now: DateTime<Utc>) -> Cache {
         motd_file: None,
         motd_view: None,
         validators: Vec::new(),
+        catalogs: None,
     }
 }
 

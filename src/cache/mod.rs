@@ -75,6 +75,22 @@ pub struct Cache {
     /// HTTP validators (ETag / Last-Modified) by URL, for conditional requests. Fetcher only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub validators: Vec<Validator>,
+    /// Each source's other components (operational, and named by no item kept), by source: no
+    /// view shows them, but a mirror resolves its own clusters' names against them as the page
+    /// would. The last field, so that a login cuts it off unread (see `read::read_for`).
+    /// `None` in a cache of a fetcher that did not keep them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalogs: Option<Vec<Vec<Listed>>>,
+}
+
+impl Cache {
+    /// The catalog of source `si`: its components no view shows (empty if none is known).
+    pub fn catalog_of(&self, si: usize) -> &[Listed] {
+        self.catalogs
+            .as_ref()
+            .and_then(|c| c.get(si))
+            .map_or(&[], Vec::as_slice)
+    }
 }
 
 /// Whose view the fetcher's text `motd_file` holds.
@@ -147,11 +163,6 @@ pub struct Source {
     pub components: Vec<Component>,
     #[serde(default)]
     pub items: Vec<Item>,
-    /// The page's other components (operational, and named by no item kept): no view shows
-    /// them, but a mirror resolves its own clusters' names against them as the page would.
-    /// `None` in a cache of a fetcher that did not keep them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub catalog: Option<Vec<Listed>>,
     /// Items left out past the cap of every view, reduced to what a mirror needs to count them
     /// in its own clusters' views.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -223,6 +234,10 @@ pub enum Kind {
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct Item {
     pub kind: Kind,
+    /// Ids of the components it affects (of its own source). Written first after `kind`: a
+    /// login reads this field of every item to decide whether to read the rest.
+    #[serde(default)]
+    pub components: Vec<String>,
     pub id: String,
     pub name: String,
     pub status: String,
@@ -240,9 +255,6 @@ pub struct Item {
     pub scheduled_for: Option<DateTime<Utc>>,
     #[serde(default, deserialize_with = "ts::optional")]
     pub scheduled_until: Option<DateTime<Utc>>,
-    /// Ids of the components it affects (of its own source).
-    #[serde(default)]
-    pub components: Vec<String>,
     /// The newest update's text, converted to plain text and shortened by the fetcher.
     #[serde(default)]
     pub update: Option<String>,

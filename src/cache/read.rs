@@ -20,6 +20,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use super::scan::{component_id, item_components};
 use super::timestamp as ts;
 use super::{
     Cache, Cluster, ComponentRef, Counts, MAX_BYTES, MotdView, Settings, Source, Unresolved,
@@ -132,12 +133,18 @@ pub trait Filter {
 /// the index of the wanted cluster, `None` when the host matches no cluster (or no cluster has
 /// that name: the caller says so).
 pub fn read_for(path: &Path, want: &dyn Wanted) -> Result<(Cache, Option<usize>), ReadError> {
-    let bytes = read_bytes(path)?;
-    let text = utf8(path, &bytes)?;
-    let lazy: Lazy<'_> = match serde_json::from_str(text) {
+    let mut bytes = read_bytes(path)?;
+    let end = super::scan::cut_catalogs(&mut bytes);
+    let lazy: Result<Lazy<'_>, ()> = utf8(path, &bytes[..end])
+        .map_err(|_| ())
+        .and_then(|text| serde_json::from_str(text).map_err(|_| ()));
+    let lazy = match lazy {
         Ok(l) => l,
         // Let the full parse say precisely what is wrong.
-        Err(_) => return whole(path, &bytes, want),
+        Err(()) => {
+            super::scan::restore_catalogs(&mut bytes, end);
+            return whole(path, &bytes, want);
+        }
     };
     if lazy.version != VERSION {
         return Err(ReadError::Version(path.to_owned(), lazy.version));
@@ -167,7 +174,6 @@ pub fn read_for(path: &Path, want: &dyn Wanted) -> Result<(Cache, Option<usize>)
                 time_zone: s.time_zone.clone(),
                 components,
                 items,
-                catalog: None,
                 dropped: Vec::new(),
             });
         }
@@ -185,6 +191,7 @@ pub fn read_for(path: &Path, want: &dyn Wanted) -> Result<(Cache, Option<usize>)
         motd_file: lazy.motd_file,
         motd_view: lazy.motd_view,
         validators: Vec::new(),
+        catalogs: None,
     };
     Ok((cache, chosen))
 }
@@ -214,51 +221,6 @@ fn wanted<'a, T: serde::de::DeserializeOwned>(
         }
     }
     Some(out)
-}
-
-/// The value of the top-level `key` of the JSON object `text`, parsed as `T`; anything
-/// [`super::scan::top_level`] cannot be sure of takes the full parse of `Full`.
-fn field<'a, T: Deserialize<'a>, Full: Deserialize<'a> + Into<T>>(
-    text: &'a str,
-    key: &str,
-) -> Option<T> {
-    if let Ok(Some(at)) = super::scan::top_level(text, key) {
-        let mut de = serde_json::Deserializer::from_str(&text[at..]);
-        if let Ok(v) = T::deserialize(&mut de) {
-            return Some(v);
-        }
-    }
-    serde_json::from_str::<Full>(text).ok().map(Into::into)
-}
-
-/// The components an item names: enough to ask whether it concerns a view.
-fn item_components(text: &str) -> Option<Vec<Cow<'_, str>>> {
-    #[derive(Deserialize)]
-    struct Full<'a> {
-        #[serde(default, borrow)]
-        components: Vec<Cow<'a, str>>,
-    }
-    impl<'a> From<Full<'a>> for Vec<Cow<'a, str>> {
-        fn from(f: Full<'a>) -> Self {
-            f.components
-        }
-    }
-    field::<Vec<Cow<'_, str>>, Full<'_>>(text, "components")
-}
-
-/// A component's id.
-fn component_id(text: &str) -> Option<Cow<'_, str>> {
-    #[derive(Deserialize)]
-    struct Full<'a> {
-        #[serde(borrow)]
-        id: Cow<'a, str>,
-    }
-    impl<'a> From<Full<'a>> for Cow<'a, str> {
-        fn from(f: Full<'a>) -> Self {
-            f.id
-        }
-    }
-    field::<Cow<'_, str>, Full<'_>>(text, "id")
 }
 
 /// The cache with its sources' items and components left as raw JSON text.
@@ -466,5 +428,32 @@ mod tests {
             "{whole:?}"
         );
         assert_eq!(partial, whole);
+    }
+
+    /// The catalogs are cut off unread only where the cut leaves the same cache: a look-alike
+    /// key earlier in the text (a field a later release may add) makes the reader take the
+    /// full parse, and the result is the same either way.
+    #[test]
+    fn cutting_the_catalogs_never_changes_what_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("status.json");
+        let head = r#"{"version": 1, "fetched_at": "2026-11-26T08:00:00Z",
+            "settings": {"recent_seconds": 1, "upcoming_seconds": 1, "show_unscoped": true},
+            "sources": [{"name": "P", "url": "u", "items": [{"kind": "incident", "components": [],
+              "id": "i", "name": "N", "status": "identified"NESTED}]}],
+            "clusters": [{"name": "A", "hosts": ["*"], "components": []}]"#;
+        for nested in ["", r#", "extra": {"catalogs": [1]}"#] {
+            for tail in ["}", r#", "catalogs": [[{"id": "c", "name": "C"}]]}"#] {
+                let text = format!("{}{tail}", head.replace("NESTED", nested));
+                std::fs::write(&path, &text).unwrap();
+                let mut perms = std::fs::metadata(&path).unwrap().permissions();
+                std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o644);
+                std::fs::set_permissions(&path, perms).unwrap();
+                let (partial, _) = read_for(&path, &crate::select::Whose::Host("h")).unwrap();
+                let whole = read(&path).unwrap();
+                assert_eq!(partial.sources[0].items, whole.sources[0].items, "{text}");
+                assert_eq!(partial.clusters.len(), 1);
+            }
+        }
     }
 }

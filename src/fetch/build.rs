@@ -69,7 +69,6 @@ pub(crate) fn assemble(
                 time_zone: d.time_zone.clone(),
                 components: d.components.clone(),
                 items,
-                catalog: Some(Vec::new()),
                 dropped: Vec::new(),
             }
         })
@@ -88,6 +87,7 @@ pub(crate) fn assemble(
         motd_file: motd_file::recorded(cfg),
         motd_view: None,
         validators: Vec::new(),
+        catalogs: Some(vec![Vec::new(); data.len()]),
     };
     cache.motd_view = motd_file::view_of(cfg, &cache.clusters);
     if trim {
@@ -130,6 +130,7 @@ pub fn shown_until(settings: &cache::Settings, fetched: DateTime<Utc>) -> DateTi
 /// catalog, where no view looks but a mirror resolves its own clusters' names.
 fn keep_components_in_use(cache: &mut Cache) {
     let mut kept: HashSet<(usize, String)> = HashSet::new();
+    let mut catalogs = Vec::new();
     for (si, source) in cache.sources.iter_mut().enumerate() {
         let named: HashSet<&str> = source
             .items
@@ -141,7 +142,7 @@ fn keep_components_in_use(cache: &mut Cache) {
                 .into_iter()
                 .partition(|c| named.contains(c.id.as_str()) || is_degraded(&c.status));
         source.components = used;
-        source.catalog = Some(
+        catalogs.push(
             others
                 .into_iter()
                 .map(|c| cache::Listed {
@@ -153,6 +154,7 @@ fn keep_components_in_use(cache: &mut Cache) {
         );
         kept.extend(source.components.iter().map(|c| (si, c.id.clone())));
     }
+    cache.catalogs = Some(catalogs);
     for cluster in &mut cache.clusters {
         cluster
             .components

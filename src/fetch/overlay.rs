@@ -29,12 +29,17 @@ pub fn combine(
     let (settings, mut problems) = settings(cfg, &mirrored.settings);
     mirrored.settings = settings;
     if !cfg.clusters.is_empty() {
-        let catalogs: Vec<Catalog<'_>> = mirrored.sources.iter().map(Catalog::of_cache).collect();
+        let catalogs: Vec<Catalog<'_>> = mirrored
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(si, s)| Catalog::of_cache(s, mirrored.catalog_of(si)))
+            .collect();
         let resolved = resolve::resolve_all(&cfg.clusters, &catalogs);
         // A publisher that kept the catalog of its components lets names resolve as on the
         // page; an older one kept only the components that matter now, where a name matching
         // nothing proves nothing, so nothing is said about it.
-        let knows_all = mirrored.sources.iter().all(|s| s.catalog.is_some());
+        let knows_all = mirrored.catalogs.is_some();
         let mut clusters: Vec<Cluster> = resolved
             .iter()
             .map(|r| {

@@ -32,7 +32,12 @@ pub(crate) fn run(cfg: &Config, list: bool) -> Result<Exit, Failure> {
         match f {
             Fetched::Data(d) => catalogs.push(Catalog::of_data(d)),
             Fetched::Cache(c) => {
-                catalogs.extend(c.sources.iter().map(Catalog::of_cache));
+                catalogs.extend(
+                    c.sources
+                        .iter()
+                        .enumerate()
+                        .map(|(si, s)| Catalog::of_cache(s, c.catalog_of(si))),
+                );
                 windows.extend(overlay::settings(cfg, &c.settings).1);
             }
         }

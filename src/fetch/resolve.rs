@@ -218,10 +218,10 @@ impl<'a> Catalog<'a> {
 
     /// A source of a mirrored cache: the components that matter, each naming its group, and
     /// the catalog of the others (when the publisher kept one).
-    pub fn of_cache(source: &'a cache::Source) -> Catalog<'a> {
+    pub fn of_cache(source: &'a cache::Source, catalog: &'a [cache::Listed]) -> Catalog<'a> {
         let mut groups: Vec<Group<'a>> = Vec::new();
         let mut components = Vec::new();
-        let listed = source.catalog.iter().flatten();
+        let listed = catalog.iter();
         let all = source
             .components
             .iter()

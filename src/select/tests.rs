@@ -201,7 +201,6 @@ fn entries_are_most_severe_first_and_components_once() {
             time_zone: None,
             components,
             items: vec![minor, major],
-            catalog: None,
             dropped: Vec::new(),
         }],
         clusters,
@@ -210,6 +209,7 @@ fn entries_are_most_severe_first_and_components_once() {
         motd_file: None,
         motd_view: None,
         validators: Vec::new(),
+        catalogs: None,
     };
     let e = entries(&cache, Scope::Cluster(&cache.clusters[0]), at(0));
     let shown: Vec<String> = e

@@ -22,7 +22,6 @@ fn source(groups: &[(&'static str, &[(&'static str, &'static str)])]) -> cache::
             })
             .collect(),
         items: Vec::new(),
-        catalog: None,
         dropped: Vec::new(),
     }
 }
@@ -46,7 +45,7 @@ fn names_match_in_any_case_and_any_unicode_form() {
         ("École Cluster", &[("c1", "Café")]),
         ("STRASSE", &[("c2", "Login")]),
     ]);
-    let cat = [Catalog::of_cache(&s)];
+    let cat = [Catalog::of_cache(&s, &[])];
     for (groups, comps, want) in [
         (vec!["ÉCOLE CLUSTER"], vec![], vec!["c1"]),
         // NFD spelling of "École" and "Café".
@@ -66,7 +65,7 @@ fn a_group_name_holding_the_separator_can_qualify_its_components() {
         ("Storage / Lustre", &[("ost", "OST"), ("mds", "MDS")]),
         ("Storage / NFS", &[("ost2", "OST")]),
     ]);
-    let cat = [Catalog::of_cache(&s)];
+    let cat = [Catalog::of_cache(&s, &[])];
     let c = cluster(&[], &["storage / lustre / ost", "Storage / NFS - OST"]);
     let r = resolve_all(std::slice::from_ref(&c), &cat).remove(0);
     assert_eq!(ids(&r), ["ost", "ost2"], "{:?}", r.problems());
@@ -83,7 +82,7 @@ fn a_group_name_holding_the_separator_can_qualify_its_components() {
 #[test]
 fn messages_show_page_text_sanitised_and_odd_ids_escaped() {
     let s = source(&[("G\u{1b}]52;c;AAAA\u{7}x", &[("id\u{1b}[2J", "N\u{1b}[31m")])]);
-    let cat = [Catalog::of_cache(&s)];
+    let cat = [Catalog::of_cache(&s, &[])];
     let c = cluster(&[], &["N\u{1b}[31m"]);
     let r = resolve_all(std::slice::from_ref(&c), &cat).remove(0);
     let report = r.report();
