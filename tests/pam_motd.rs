@@ -232,3 +232,48 @@ fn a_frozen_file_says_how_old_it_is() {
         status.stdout()
     );
 }
+
+/// The site's switch reaches pam_motd too: while it is on, the fetcher writes an empty file,
+/// which pam_motd shows as nothing.
+#[test]
+fn the_site_switch_empties_the_file_pam_motd_shows() {
+    let site = Site::new("");
+    assert!(!fs::read_to_string(site.path("motd")).unwrap().is_empty());
+    let switch = site.path("disabled");
+    fs::write(&switch, "").unwrap();
+    let cfg = site.path("config.toml");
+    Run::fetch()
+        .env("MOTD_STATUS_SITE_SWITCH", &switch)
+        .arg("--config")
+        .arg(&cfg)
+        .success();
+    assert_eq!(fs::read_to_string(site.path("motd")).unwrap(), "");
+    fs::remove_file(&switch).unwrap();
+    Run::fetch()
+        .env("MOTD_STATUS_SITE_SWITCH", &switch)
+        .arg("--config")
+        .arg(&cfg)
+        .success();
+    assert!(
+        fs::read_to_string(site.path("motd"))
+            .unwrap()
+            .starts_with("Status of Alpha")
+    );
+}
+
+/// A site that takes `motd_file` out of its config: the file the last run wrote is emptied,
+/// so pam_motd does not go on showing it, frozen, beside the login's own view.
+#[test]
+fn a_motd_file_no_longer_written_is_emptied() {
+    let site = Site::new("");
+    link(&site.path("motd"), &site.path("run/50-motd-status"));
+    assert_eq!(site.login(), "", "pam_motd shows it");
+    let cfg = write_config(
+        site.path("").as_path(),
+        &sample_page().display().to_string(),
+        SAMPLE_CLUSTERS,
+    );
+    Run::fetch().arg("--config").arg(&cfg).success();
+    assert_eq!(fs::read_to_string(site.path("motd")).unwrap(), "");
+    assert!(shown(&site.login()), "the login shows it, once");
+}

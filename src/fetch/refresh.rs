@@ -94,7 +94,10 @@ fn fetch(
     let refreshed = refresh(cfg, &keys, now, &mut session, lock, prev.as_ref());
     *traffic = std::mem::take(&mut session.traffic);
     match refreshed {
-        Ok(cache) => motd_file::write(cfg, &cache, now).map(|()| Exit::Ok),
+        Ok(cache) => {
+            motd_file::retire(cfg, prev.as_ref());
+            motd_file::write(cfg, &cache, now).map(|()| Exit::Ok)
+        }
         Err(failure) => {
             // motd_file follows the same staleness and expiry rules as a login, at every
             // run: rendered anew from the cache that stays.
