@@ -122,6 +122,7 @@ mod tests {
             sources: vec![Source {
                 name: "Page".into(),
                 url: "https://status.example.org".into(),
+                provider: Default::default(),
                 time_zone: None,
                 components: Vec::new(),
                 items: (0..items).map(item).collect(),

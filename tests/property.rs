@@ -134,6 +134,7 @@ fn random_cache(r: &mut Rng, now: DateTime<Utc>) -> Cache {
             Source {
                 name: text(r),
                 url: text(r),
+                provider: Default::default(),
                 time_zone: None,
                 components,
                 items,

@@ -150,11 +150,34 @@ impl Default for Settings {
     }
 }
 
-/// One status page (or mirror) the items came from.
+/// What kind of source a source of the cache is.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Provider {
+    /// An Atlassian Statuspage page (public or private).
+    #[default]
+    Statuspage,
+    /// The site's own notices file: its items' components stand for names clusters give.
+    Notices,
+    /// A kind a later release adds.
+    #[serde(other)]
+    Other,
+}
+
+impl Provider {
+    fn is_default(&self) -> bool {
+        *self == Provider::Statuspage
+    }
+}
+
+/// One status page (or notices file) the items came from.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct Source {
     pub name: String,
     pub url: String,
+    /// What kind of source it is (a page, unless it says otherwise).
+    #[serde(default, skip_serializing_if = "Provider::is_default")]
+    pub provider: Provider,
     #[serde(default)]
     pub time_zone: Option<String>,
     /// Components a login may need: those named by items, those not operational, and those a
@@ -436,4 +459,17 @@ pub struct Validator {
     pub etag: Option<String>,
     #[serde(default)]
     pub last_modified: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A later release's new kind of name or cause reads as unknown, not as a broken cache.
+    #[test]
+    fn unknown_enum_values_read_as_unknown() {
+        let u: Unresolved =
+            serde_json::from_str(r#"{"name": "x", "what": "rack", "cause": "retired"}"#).unwrap();
+        assert_eq!((u.what, u.cause), (Named::Unknown, Cause::Unknown));
+    }
 }

@@ -23,8 +23,8 @@ use serde_json::value::RawValue;
 use super::scan::{component_id, item_components};
 use super::timestamp as ts;
 use super::{
-    Cache, Cluster, ComponentRef, Counts, MAX_BYTES, MotdView, Settings, Source, Unresolved,
-    VERSION,
+    Cache, Cluster, ComponentRef, Counts, MAX_BYTES, MotdView, Provider, Settings, Source,
+    Unresolved, VERSION,
 };
 
 /// Why a cache could not be used. Each says what a sysadmin would check.
@@ -171,6 +171,7 @@ pub fn read_for(path: &Path, want: &dyn Wanted) -> Result<(Cache, Option<usize>)
             sources.push(Source {
                 name: s.name.clone(),
                 url: s.url.clone(),
+                provider: s.provider,
                 time_zone: s.time_zone.clone(),
                 components,
                 items,
@@ -299,6 +300,8 @@ impl LazyCluster<'_> {
 struct LazySource<'a> {
     name: String,
     url: String,
+    #[serde(default)]
+    provider: Provider,
     #[serde(default)]
     time_zone: Option<String>,
     #[serde(default, borrow)]

@@ -66,6 +66,11 @@ pub(crate) fn assemble(
                 name: shorten(&name, NAME_CHARS),
                 // Every user reads the cache: an address's credentials stay out of it.
                 url: shorten(&redact_text(&url), NAME_CHARS),
+                provider: if d.named_by_clusters {
+                    cache::Provider::Notices
+                } else {
+                    cache::Provider::Statuspage
+                },
                 time_zone: d.time_zone.clone(),
                 components: d.components.clone(),
                 items,

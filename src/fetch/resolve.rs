@@ -27,6 +27,8 @@ pub struct Resolved<'c> {
     pub components: Vec<ComponentRef>,
     /// Each name of the config, groups first, with what it matched.
     pub names: Vec<NameMatch>,
+    /// How many components the names cover (`None`: the config names none).
+    pub covers: Option<usize>,
 }
 
 /// One name of a cluster's config and what it matched.
@@ -84,7 +86,7 @@ impl Resolved<'_> {
                 .filter(|n| n.matches.len() == 1)
                 .map(|n| n.name.clone())
                 .collect(),
-            covers: Some(self.components.len()),
+            covers: self.covers,
         }
     }
 
@@ -162,6 +164,9 @@ pub fn mark_renamed(clusters: &mut [cache::Cluster], prev: Option<&cache::Cache>
 pub struct Catalog<'a> {
     pub name: &'a str,
     pub url: &'a str,
+    /// Its components stand for names clusters give (a notices file's `affects`): a cluster
+    /// covers those named by its own name or by a name in its config.
+    pub by_name: bool,
     pub groups: Vec<Group<'a>>,
     pub components: Vec<Leaf<'a>>,
 }
@@ -194,6 +199,7 @@ impl<'a> Catalog<'a> {
         Catalog {
             name: &data.name,
             url: &data.url,
+            by_name: data.named_by_clusters,
             components: data
                 .components
                 .iter()
@@ -265,6 +271,7 @@ impl<'a> Catalog<'a> {
         Catalog {
             name: &source.name,
             url: &source.url,
+            by_name: source.provider == cache::Provider::Notices,
             groups,
             components,
         }
@@ -284,79 +291,118 @@ pub fn resolve_all<'c>(
 }
 
 fn resolve<'c>(cluster: &'c ClusterConfig, sources: &[Catalog<'_>]) -> Resolved<'c> {
-    let many = sources.len() > 1;
-    let label = |si: usize, name: &str, id: Option<&str>| {
-        let src = if many {
-            format!("{}: ", terminal(sources[si].name))
-        } else {
-            String::new()
-        };
-        match id {
-            Some(id) => format!("{src}{} [{}]", terminal(name), shown_id(id)),
-            None => format!("{src}{}", terminal(name)),
-        }
-    };
     let mut components = Vec::new();
     let mut names = Vec::new();
     for wanted in &cluster.groups {
-        let found = find_groups(sources, wanted);
-        if let [(si, g)] = found.as_slice() {
-            for child in sources[*si]
-                .components
-                .iter()
-                .filter(|c| c.group == Some(*g))
-            {
-                push(&mut components, *si, child.id);
-            }
-        }
-        let matches = found
-            .iter()
-            .map(|&(si, g)| {
-                let group = &sources[si].groups[g];
-                let n = sources[si]
-                    .components
-                    .iter()
-                    .filter(|c| c.group == Some(g))
-                    .count();
-                format!("{} ({n} components)", label(si, group.name, group.id))
-            })
-            .collect();
-        names.push(NameMatch {
-            name: wanted.clone(),
-            what: Named::Group,
-            matches,
-        });
+        names.push(group(wanted, sources, &mut components));
     }
     for wanted in &cluster.components {
-        let found = find_components(sources, wanted);
-        if let [(si, c)] = found.as_slice() {
-            push(&mut components, *si, c.id);
-        }
-        let one = found.len() == 1;
-        let matches = found
-            .iter()
-            .map(|(si, c)| {
-                let shown = label(*si, c.name, Some(c.id));
-                if one {
-                    return shown;
-                }
-                let group = sources[*si]
-                    .group_name(c)
-                    .map_or_else(|| "no group".to_owned(), terminal);
-                format!("{shown} in {group}")
-            })
-            .collect();
-        names.push(NameMatch {
-            name: wanted.clone(),
-            what: Named::Component,
-            matches,
-        });
+        names.push(component(wanted, sources, &mut components));
     }
+    // What the names cover of the pages: none of it, while the cluster names something,
+    // leaves its view without a word about the cluster; a cluster that names nothing (a site
+    // of notices alone) is known by its name alone.
+    let covers = (!names.is_empty()).then_some(components.len());
+    components.extend(named_by(cluster, sources));
     Resolved {
         cluster,
         components,
         names,
+        covers,
     }
+}
+
+/// How `--check` shows a match: `[source: ]name [id]` (the source when there are several).
+fn label(sources: &[Catalog<'_>], si: usize, name: &str, id: Option<&str>) -> String {
+    let src = if sources.len() > 1 {
+        format!("{}: ", terminal(sources[si].name))
+    } else {
+        String::new()
+    };
+    match id {
+        Some(id) => format!("{src}{} [{}]", terminal(name), shown_id(id)),
+        None => format!("{src}{}", terminal(name)),
+    }
+}
+
+/// What the group name `wanted` matches; its components join `covered` when it matches one.
+fn group(wanted: &str, sources: &[Catalog<'_>], covered: &mut Vec<ComponentRef>) -> NameMatch {
+    let found = find_groups(sources, wanted);
+    let children = |si: usize, g: usize| {
+        sources[si]
+            .components
+            .iter()
+            .filter(move |c| c.group == Some(g))
+    };
+    if let [(si, g)] = found.as_slice() {
+        for child in children(*si, *g) {
+            push(covered, *si, child.id);
+        }
+    }
+    let matches = found
+        .iter()
+        .map(|&(si, g)| {
+            let group = &sources[si].groups[g];
+            let n = children(si, g).count();
+            format!(
+                "{} ({n} components)",
+                label(sources, si, group.name, group.id)
+            )
+        })
+        .collect();
+    NameMatch {
+        name: wanted.to_owned(),
+        what: Named::Group,
+        matches,
+    }
+}
+
+/// What the component name `wanted` matches; it joins `covered` when it matches one.
+fn component(wanted: &str, sources: &[Catalog<'_>], covered: &mut Vec<ComponentRef>) -> NameMatch {
+    let found = find_components(sources, wanted);
+    if let [(si, c)] = found.as_slice() {
+        push(covered, *si, c.id);
+    }
+    let one = found.len() == 1;
+    let matches = found
+        .iter()
+        .map(|(si, c)| {
+            let shown = label(sources, *si, c.name, Some(c.id));
+            if one {
+                return shown;
+            }
+            let group = sources[*si]
+                .group_name(c)
+                .map_or_else(|| "no group".to_owned(), terminal);
+            format!("{shown} in {group}")
+        })
+        .collect();
+    NameMatch {
+        name: wanted.to_owned(),
+        what: Named::Component,
+        matches,
+    }
+}
+
+/// What a cluster covers of the sources whose components stand for names clusters give: those
+/// named by the cluster's own name, or by a group or component name in its config.
+fn named_by(cluster: &ClusterConfig, sources: &[Catalog<'_>]) -> Vec<ComponentRef> {
+    let given: Vec<String> = std::iter::once(&cluster.name)
+        .chain(&cluster.groups)
+        .chain(&cluster.components)
+        .map(|n| folded(n))
+        .collect();
+    sources
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.by_name)
+        .flat_map(|(si, s)| s.components.iter().map(move |c| (si, c)))
+        .filter(|(_, c)| given.contains(&folded(c.name)))
+        .map(|(si, c)| ComponentRef {
+            source: si,
+            id: c.id.to_owned(),
+        })
+        .collect()
 }
 
 /// The groups `wanted` names, as (source, group) indices.

@@ -198,6 +198,7 @@ fn entries_are_most_severe_first_and_components_once() {
         sources: vec![Source {
             name: "P".into(),
             url: String::new(),
+            provider: Default::default(),
             time_zone: None,
             components,
             items: vec![minor, major],

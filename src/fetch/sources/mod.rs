@@ -53,6 +53,10 @@ pub(crate) struct SourceData {
     pub components: Vec<cache::Component>,
     pub items: Vec<cache::Item>,
     pub groups: Vec<Group>,
+    /// Its components stand for names a cluster gives (its own name, or a group or component
+    /// it names), not for a page's components (a notices file's `affects`): a cluster covers
+    /// those it gives, as [`crate::fetch::resolve`] decides.
+    pub named_by_clusters: bool,
 }
 
 /// A group of components, as a page names it.

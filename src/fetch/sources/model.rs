@@ -235,6 +235,7 @@ impl Page {
             components,
             items: self.incidents.iter().map(Incident::to_item).collect(),
             groups,
+            named_by_clusters: false,
         }
     }
 }

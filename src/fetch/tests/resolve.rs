@@ -9,6 +9,7 @@ fn source(groups: &[(&'static str, &[(&'static str, &'static str)])]) -> cache::
     cache::Source {
         name: "Page".into(),
         url: "https://status.example.org".into(),
+        provider: Default::default(),
         time_zone: None,
         components: groups
             .iter()
