@@ -271,8 +271,10 @@ fn times_ahead_of_the_clock_and_absurd_counts() {
     let dir = tempdir();
     let cache = sample_cache(dir.path());
     let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
-    v["fetched_at"] = json!("2026-12-02T09:00:00Z");
-    v["checked_at"] = json!("2026-12-02T09:00:00Z");
+    for key in ["fetched_at", "checked_at"] {
+        v[key] = json!("2026-12-02T09:00:00Z");
+        v["sources"][0][key] = json!("2026-12-02T09:00:00Z");
+    }
     std::fs::write(&cache, v.to_string()).unwrap();
     let out = Run::display()
         .args(["--hostname", "alpha-login1", "--color", "never", "--cache"])

@@ -215,7 +215,17 @@ fn not_modified_moves_only_checked_at() {
         second.checked_at.unwrap().to_rfc3339(),
         "2026-11-26T08:40:00+00:00"
     );
-    assert_eq!(second.sources, first.sources);
+    // Only the source's own confirmation time moves with it.
+    let moved: Vec<_> = first
+        .sources
+        .iter()
+        .cloned()
+        .map(|mut s| {
+            s.checked_at = second.checked_at;
+            s
+        })
+        .collect();
+    assert_eq!(second.sources, moved);
     assert_eq!(second.validators, first.validators);
 
     // Summary 304 but incidents 200: the summary is fetched again, unconditionally.

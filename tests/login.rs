@@ -323,6 +323,8 @@ fn nothing_to_report_prints_nothing_at_login() {
     let mut v: Value = serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
     v["checked_at"] = json!("2026-12-20T07:59:00Z");
     v["fetched_at"] = json!("2026-12-20T07:59:00Z");
+    v["sources"][0]["fetched_at"] = json!("2026-12-20T07:59:00Z");
+    v["sources"][0]["checked_at"] = json!("2026-12-20T07:59:00Z");
     // Everything on the page has since been resolved or completed.
     for item in v["sources"][0]["items"].as_array_mut().unwrap() {
         let done = if item["kind"] == "incident" {

@@ -24,6 +24,7 @@ mod rendering;
 mod selection;
 mod server;
 mod shells;
+mod sources_apart;
 mod terminal_output;
 mod tls_server;
 mod util;

@@ -49,10 +49,11 @@ pub struct Cache {
     /// `motd-status-fetch <version>`, for whoever reads the file by hand.
     #[serde(default)]
     pub generator: String,
-    /// The last time every source was fetched successfully.
+    /// The last time every source was fetched successfully (its oldest source's time).
     #[serde(deserialize_with = "ts::required")]
     pub fetched_at: DateTime<Utc>,
-    /// The last time every source was confirmed current (a 304 moves this, not `fetched_at`).
+    /// The last time every source was confirmed current (a 304 moves this, not `fetched_at`;
+    /// its oldest source's time).
     #[serde(default, deserialize_with = "ts::optional")]
     pub checked_at: Option<DateTime<Utc>>,
     pub settings: Settings,
@@ -178,6 +179,27 @@ pub struct Source {
     /// What kind of source it is (a page, unless it says otherwise).
     #[serde(default, skip_serializing_if = "Provider::is_default")]
     pub provider: Provider,
+    /// The configured source it came from, as messages show its address: how the next run
+    /// finds this source's last good data when reading it fails.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub origin: String,
+    /// When this source was last read in full, and last confirmed current (a 304 moves only
+    /// this): its own age, since each source fails on its own. `None`: the cache's own times.
+    #[serde(
+        default,
+        deserialize_with = "ts::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub fetched_at: Option<DateTime<Utc>>,
+    #[serde(
+        default,
+        deserialize_with = "ts::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checked_at: Option<DateTime<Utc>>,
+    /// Why the last run could not read it, if it could not: what it holds is its last good data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<String>,
     #[serde(default)]
     pub time_zone: Option<String>,
     /// Components a login may need: those named by items, those not operational, and those a

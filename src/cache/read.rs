@@ -172,6 +172,10 @@ pub fn read_for(path: &Path, want: &dyn Wanted) -> Result<(Cache, Option<usize>)
                 name: s.name.clone(),
                 url: s.url.clone(),
                 provider: s.provider,
+                origin: s.origin.clone(),
+                fetched_at: s.fetched_at,
+                checked_at: s.checked_at,
+                failed: s.failed.clone(),
                 time_zone: s.time_zone.clone(),
                 components,
                 items,
@@ -302,6 +306,14 @@ struct LazySource<'a> {
     url: String,
     #[serde(default)]
     provider: Provider,
+    #[serde(default)]
+    origin: String,
+    #[serde(default, deserialize_with = "ts::optional")]
+    fetched_at: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "ts::optional")]
+    checked_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    failed: Option<String>,
     #[serde(default)]
     time_zone: Option<String>,
     #[serde(default, borrow)]

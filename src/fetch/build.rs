@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use super::address::{Url, redact_text};
 use super::config::Config;
 use super::motd_file;
-use super::resolve::Resolved;
+use super::resolve::{Catalog, Resolved};
 use super::session;
 use super::sources::{NAME_CHARS, SourceData, shorten};
 use crate::cache::{self, Cache, Component, Counts, Item};
@@ -24,66 +24,91 @@ use crate::select::{self, Scope, What, is_degraded};
 /// every login parse them all.
 pub const PER_VIEW: usize = 200;
 
-/// Builds the cache from fetched pages. It keeps every item that some view can show while the
-/// cache can be shown ([`select::may_show_between`] `now` and [`shown_until`]: completed
-/// maintenance, incidents resolved before the `recent` window and maintenance further ahead
-/// than that are dropped), then caps each view (see [`cap_views`]), and keeps the components
-/// those items name or that are not operational. So for as long as the cache is shown, every
-/// view read from it is the view of the whole page.
+/// What the builder makes one source of the cache from.
+#[derive(Debug, Clone)]
+pub(crate) enum Part {
+    /// What source `config` (its index in the config) gave this run.
+    Fresh { config: usize, data: SourceData },
+    /// A source's last good data as the previous cache holds it (unchanged since, or unreadable
+    /// this run), with its catalog.
+    Kept {
+        source: cache::Source,
+        catalog: Vec<cache::Listed>,
+    },
+}
+
+impl Part {
+    /// What its clusters' names resolve against.
+    pub fn catalog(&self) -> Catalog<'_> {
+        match self {
+            Part::Fresh { data, .. } => Catalog::of_data(data),
+            Part::Kept { source, catalog } => Catalog::of_cache(source, catalog),
+        }
+    }
+}
+
+/// Builds the cache from the sources' parts. Of what a source gave this run, it keeps every
+/// item that some view can show while the cache can be shown ([`select::may_show_between`]
+/// `now` and [`shown_until`]: completed maintenance, incidents resolved before the `recent`
+/// window and maintenance further ahead than that are dropped); a source's last good data stays
+/// as it was, with its own age. Then it caps each view (see [`cap_views`]), and keeps the
+/// components those items name or that are not operational. So for as long as the cache is
+/// shown, every view read from it is the view of the whole page.
 pub fn build_cache(
     cfg: &Config,
-    data: &[SourceData],
+    parts: &[Part],
     resolved: &[Resolved],
     now: DateTime<Utc>,
 ) -> Cache {
-    assemble(cfg, data, resolved, now, true)
+    assemble(cfg, parts, resolved, now, true)
 }
 
-/// The cache of `data`: trimmed as [`build_cache`] says, or (`trim` false, for tests that
+/// The cache of `parts`: trimmed as [`build_cache`] says, or (`trim` false, for tests that
 /// compare the two) the whole page.
 pub(crate) fn assemble(
     cfg: &Config,
-    data: &[SourceData],
+    parts: &[Part],
     resolved: &[Resolved],
     now: DateTime<Utc>,
     trim: bool,
 ) -> Cache {
     let settings = cfg.settings.clone();
-    let until = shown_until(&settings, now);
-    let sources = data
+    let sources: Vec<cache::Source> = parts
         .iter()
-        .enumerate()
-        .map(|(si, d)| {
-            let mut items: Vec<Item> = d
-                .items
-                .iter()
-                .filter(|item| !trim || select::may_show_between(item, &settings, now, until))
-                .cloned()
-                .collect();
-            items.sort_by(|a, b| a.id.cmp(&b.id));
-            let (name, url) = name_and_address(cfg, si, d);
-            cache::Source {
-                name: shorten(&name, NAME_CHARS),
-                // Every user reads the cache: an address's credentials stay out of it.
-                url: shorten(&redact_text(&url), NAME_CHARS),
-                provider: if d.named_by_clusters {
-                    cache::Provider::Notices
-                } else {
-                    cache::Provider::Statuspage
-                },
-                time_zone: d.time_zone.clone(),
-                components: d.components.clone(),
-                items,
-                dropped: Vec::new(),
-            }
+        .map(|p| match p {
+            Part::Fresh { config, data } => fresh(cfg, *config, data, now, trim),
+            Part::Kept { source, .. } => source.clone(),
+        })
+        .collect();
+    // The cache's own times are its oldest source's: what a reader of the previous release
+    // (which knows no source's own) takes for the whole.
+    let fetched_at = sources
+        .iter()
+        .filter_map(|s| s.fetched_at)
+        .min()
+        .unwrap_or(now);
+    let checked_at = (0..sources.len())
+        .map(|si| {
+            sources[si]
+                .checked_at
+                .or(sources[si].fetched_at)
+                .unwrap_or(now)
+        })
+        .min()
+        .unwrap_or(now);
+    let catalogs = parts
+        .iter()
+        .map(|p| match p {
+            Part::Fresh { .. } => Vec::new(),
+            Part::Kept { catalog, .. } => catalog.clone(),
         })
         .collect();
     let clusters = resolved.iter().map(Resolved::to_cluster).collect();
     let mut cache = Cache {
         version: cache::VERSION,
         generator: concat!("motd-status-fetch ", env!("CARGO_PKG_VERSION")).to_owned(),
-        fetched_at: now,
-        checked_at: Some(now),
+        fetched_at,
+        checked_at: Some(checked_at.max(fetched_at)),
         settings,
         sources,
         clusters,
@@ -92,7 +117,7 @@ pub(crate) fn assemble(
         motd_file: motd_file::recorded(cfg),
         motd_view: None,
         validators: Vec::new(),
-        catalogs: Some(vec![Vec::new(); data.len()]),
+        catalogs: Some(catalogs),
     };
     cache.motd_view = motd_file::view_of(cfg, &cache.clusters);
     if trim {
@@ -100,6 +125,48 @@ pub(crate) fn assemble(
         keep_components_in_use(&mut cache);
     }
     cache
+}
+
+/// A source as this run read it, its items trimmed to what a view can show.
+fn fresh(
+    cfg: &Config,
+    config: usize,
+    d: &SourceData,
+    now: DateTime<Utc>,
+    trim: bool,
+) -> cache::Source {
+    let settings = &cfg.settings;
+    let until = shown_until(settings, now);
+    let mut items: Vec<Item> = d
+        .items
+        .iter()
+        .filter(|item| !trim || select::may_show_between(item, settings, now, until))
+        .cloned()
+        .collect();
+    items.sort_by(|a, b| a.id.cmp(&b.id));
+    let (name, url) = name_and_address(cfg, config, d);
+    cache::Source {
+        name: shorten(&name, NAME_CHARS),
+        // Every user reads the cache: an address's credentials stay out of it.
+        url: shorten(&redact_text(&url), NAME_CHARS),
+        provider: if d.named_by_clusters {
+            cache::Provider::Notices
+        } else {
+            cache::Provider::Statuspage
+        },
+        origin: cfg
+            .sources
+            .get(config)
+            .map(|s| s.shown())
+            .unwrap_or_default(),
+        fetched_at: Some(now),
+        checked_at: Some(now),
+        failed: None,
+        time_zone: d.time_zone.clone(),
+        components: d.components.clone(),
+        items,
+        dropped: Vec::new(),
+    }
 }
 
 /// A source's name and address: the page's own, else the config's. A page may leave out its
@@ -135,7 +202,8 @@ pub fn shown_until(settings: &cache::Settings, fetched: DateTime<Utc>) -> DateTi
 /// catalog, where no view looks but a mirror resolves its own clusters' names.
 fn keep_components_in_use(cache: &mut Cache) {
     let mut kept: HashSet<(usize, String)> = HashSet::new();
-    let mut catalogs = Vec::new();
+    let mut catalogs = cache.catalogs.take().unwrap_or_default();
+    catalogs.resize(cache.sources.len(), Vec::new());
     for (si, source) in cache.sources.iter_mut().enumerate() {
         let named: HashSet<&str> = source
             .items
@@ -147,16 +215,11 @@ fn keep_components_in_use(cache: &mut Cache) {
                 .into_iter()
                 .partition(|c| named.contains(c.id.as_str()) || is_degraded(&c.status));
         source.components = used;
-        catalogs.push(
-            others
-                .into_iter()
-                .map(|c| cache::Listed {
-                    id: c.id,
-                    name: c.name,
-                    group: c.group,
-                })
-                .collect(),
-        );
+        catalogs[si].extend(others.into_iter().map(|c| cache::Listed {
+            id: c.id,
+            name: c.name,
+            group: c.group,
+        }));
         kept.extend(source.components.iter().map(|c| (si, c.id.clone())));
     }
     cache.catalogs = Some(catalogs);

@@ -121,6 +121,27 @@ const METRICS: &[Metric] = &[
         },
     },
     Metric {
+        name: "motd_status_source_age_seconds",
+        counter: false,
+        help: "Seconds since each source last confirmed what the cache holds of it (each \
+               source fails, and ages, on its own).",
+        samples: |run, _| {
+            per_source(run, |c, si| {
+                (run.at - select::source_seen(c, si)).num_seconds().max(0) as f64
+            })
+        },
+    },
+    Metric {
+        name: "motd_status_source_failed",
+        counter: false,
+        help: "1 when a source's last read failed (the cache holds its last good data).",
+        samples: |run, _| {
+            per_source(run, |c, si| {
+                f64::from(u8::from(c.sources[si].failed.is_some()))
+            })
+        },
+    },
+    Metric {
         name: "motd_status_motd_file_behind_seconds",
         counter: false,
         help: "How long motd_file's last write precedes the cache's last confirmation (0: \
@@ -271,6 +292,16 @@ fn entries(run: &Run<'_>, _: &Previous<'_>) -> Samples {
             .map(|s| (vec![("section", s.as_str())], counts.get(*s) as f64))
             .collect()
     })
+}
+
+/// A sample for each source of the cache, labelled with its name.
+fn per_source(run: &Run<'_>, value: impl Fn(&Cache, usize) -> f64) -> Samples {
+    let Some(c) = run.cache else {
+        return Vec::new();
+    };
+    (0..c.sources.len())
+        .map(|si| (labels(&[("source", &c.sources[si].name)]), value(c, si)))
+        .collect()
 }
 
 /// Samples for each cluster of the cache, labelled with its name and `each`'s own labels.

@@ -12,6 +12,7 @@
 pub(crate) mod address;
 pub(crate) mod build;
 pub mod cli;
+pub(crate) mod collect;
 pub(crate) mod config;
 pub(crate) mod failure;
 pub(crate) mod http;

@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
-use super::build::build_cache;
+use super::address::{Location, Url};
+use super::build::{Part, build_cache};
+use super::collect;
 use super::config::Config;
 use super::failure::Failure;
 use super::http::{Http, Secret};
@@ -14,7 +16,7 @@ use super::metrics;
 use super::overlay;
 use super::resolve::{self, Catalog};
 use super::session::{Session, Traffic};
-use super::sources::{self, Fetched};
+use super::sources;
 use super::{log, motd_file};
 use crate::cache::{self, Cache, Lock};
 use crate::clock;
@@ -94,9 +96,20 @@ fn fetch(
     let refreshed = refresh(cfg, &keys, now, &mut session, lock, prev.as_ref());
     *traffic = std::mem::take(&mut session.traffic);
     match refreshed {
-        Ok(cache) => {
+        Ok((cache, failures)) => {
             motd_file::retire(cfg, prev.as_ref());
-            motd_file::write(cfg, &cache, now).map(|()| Exit::Ok)
+            motd_file::write(cfg, &cache, now)?;
+            // The cache was written with what the other sources gave: each failure is said
+            // here, and the run says it failed.
+            match failures.split_last() {
+                None => Ok(Exit::Ok),
+                Some((last, rest)) => {
+                    for f in rest {
+                        log::error(f);
+                    }
+                    Err(Failure::Failed(last.clone()))
+                }
+            }
         }
         Err(failure) => {
             // motd_file follows the same staleness and expiry rules as a login, at every
@@ -144,8 +157,9 @@ fn random_below(max: Duration) -> Duration {
     })
 }
 
-/// Fetches and writes the new cache (or, when nothing changed, moves the old one's
-/// `checked_at`), under the lock. Returns the cache now in place.
+/// Fetches and writes the new cache, under the lock: each source on its own (one that fails
+/// keeps its last good data, and the run ends with exit 1 after writing what the others gave),
+/// or a mirror's cache whole. Returns the cache now in place and the failures.
 fn refresh<'h>(
     cfg: &Config,
     keys: &'h [Option<Secret>],
@@ -153,87 +167,81 @@ fn refresh<'h>(
     session: &mut Session<'h>,
     lock: &Lock,
     prev: Option<&Cache>,
-) -> Result<Cache, Failure> {
-    let kept =
-        |e: &dyn std::fmt::Display| Failure::Failed(format!("{e} (the previous cache is kept)"));
-    // A conditional probe first: when every address answers 304, the previous cache stands.
-    if let Some(prev) = prev
-        && Session::can_probe(prev, &cfg.digest, now)
-    {
-        let key_for = |url: &super::address::Url| {
-            cfg.sources
-                .iter()
-                .zip(keys)
-                .find(|(s, k)| k.is_some() && s.owns(url.as_str()))
-                .and_then(|(_, k)| k.as_ref())
-        };
-        match session.probe(&prev.validators, key_for) {
-            Ok(true) => return unchanged(cfg, prev.clone(), now, lock),
-            Ok(false) => log::info("the page changed since the last fetch"),
-            Err(e) => return Err(kept(&e)),
-        }
+) -> Result<(Cache, Vec<String>), Failure> {
+    if let Some(at) = cfg.mirror() {
+        return mirror(cfg, at, now, session, lock, prev).map(|c| (c, Vec::new()));
     }
-    let fetched = sources::fetch_all(cfg, session, keys, now).map_err(|e| kept(&e))?;
-    let new = Cache {
-        validators: session.validators(&cfg.digest),
-        ..assemble(cfg, fetched, now, prev)
-    };
-    write(cfg, &new, lock)?;
-    let items: usize = new.sources.iter().map(|s| s.items.len()).sum();
-    log::info(format!("wrote {} ({items} items)", cfg.cache.display()));
-    Ok(new)
-}
-
-/// The new cache from what the sources gave: a mirrored cache with the local config laid over
-/// it, or the pages' data with the clusters resolved against them.
-fn assemble(
-    cfg: &Config,
-    fetched: Vec<Fetched>,
-    now: DateTime<Utc>,
-    prev: Option<&Cache>,
-) -> Cache {
-    let mut data = Vec::new();
-    for f in fetched {
-        match (f, cfg.mirror()) {
-            (Fetched::Cache(mirrored), Some(at)) => {
-                let (c, problems) = overlay::combine(cfg, *mirrored, at, prev);
-                for p in problems {
-                    log::warn(p);
-                }
-                return c;
-            }
-            (Fetched::Data(d), _) => data.push(d),
-            (Fetched::Cache(_), None) => unreachable!("only a mirror gives a whole cache"),
+    let got = collect::collect(cfg, keys, now, session, prev);
+    if !got.anything_new {
+        // Nothing to write that is not already there: the previous cache stays as it is.
+        let mut whys: Vec<String> = got.failures.into_iter().map(|(why, _)| why).collect();
+        let last = whys.pop().unwrap_or_default();
+        for why in whys {
+            log::error(format!("{why} (the previous cache is kept)"));
         }
+        return Err(Failure::Failed(format!(
+            "{last} (the previous cache is kept)"
+        )));
     }
-    let catalogs: Vec<Catalog<'_>> = data.iter().map(Catalog::of_data).collect();
+    let failures = got
+        .failures
+        .iter()
+        .map(|(why, kept)| match kept {
+            true => format!("{why} (its last good data is kept)"),
+            false => format!("{why} (it has no data yet)"),
+        })
+        .collect();
+    let catalogs: Vec<Catalog<'_>> = got.parts.iter().map(Part::catalog).collect();
     let resolved = resolve::resolve_all(&cfg.clusters, &catalogs);
     for p in resolved.iter().flat_map(|r| r.problems()) {
         log::warn(p);
     }
-    let mut built = build_cache(cfg, &data, &resolved, now);
-    resolve::mark_renamed(&mut built.clusters, prev);
-    built
+    let mut new = build_cache(cfg, &got.parts, &resolved, now);
+    resolve::mark_renamed(&mut new.clusters, prev);
+    new.validators = got.validators;
+    write(cfg, &new, lock)?;
+    let items: usize = new.sources.iter().map(|s| s.items.len()).sum();
+    log::info(format!("wrote {} ({items} items)", cfg.cache.display()));
+    Ok((new, failures))
 }
 
-/// Nothing changed at the source: keep the cache, moving `checked_at` (for a page; a mirror
-/// that did not change says nothing new about the page behind it).
-fn unchanged(
+/// Mirror mode: the published cache, copied whole and laid under the local config, or (when a
+/// probe finds it unchanged) the previous copy as it is.
+fn mirror(
     cfg: &Config,
-    mut prev: Cache,
+    at: &Location,
     now: DateTime<Utc>,
+    session: &mut Session<'_>,
     lock: &Lock,
+    prev: Option<&Cache>,
 ) -> Result<Cache, Failure> {
-    if cfg.mirror().is_none() {
-        prev.checked_at = Some(now);
-        write(cfg, &prev, lock)?;
+    let kept =
+        |e: &dyn std::fmt::Display| Failure::Failed(format!("{e} (the previous cache is kept)"));
+    if let Some(prev) = prev
+        && Session::can_probe(prev, &cfg.digest, prev.fetched_at, now)
+    {
+        match session.probe(prev.validators.get(1..).unwrap_or_default(), |_: &Url| None) {
+            Ok(true) => {
+                log::info(format!(
+                    "{at}: not modified since {}; kept",
+                    prev.fetched_at.to_rfc3339()
+                ));
+                return Ok(prev.clone());
+            }
+            Ok(false) => log::info(format!("{at}: changed since the last fetch")),
+            Err(e) => return Err(kept(&e)),
+        }
     }
-    log::info(format!(
-        "{}: not modified since {}; kept",
-        cfg.cache.display(),
-        prev.fetched_at.to_rfc3339()
-    ));
-    Ok(prev)
+    let mirrored = sources::mirror::fetch(session, at).map_err(|e| kept(&e))?;
+    let (mut new, problems) = overlay::combine(cfg, mirrored, at, prev);
+    for p in problems {
+        log::warn(p);
+    }
+    new.validators =
+        Session::with_digest(&cfg.digest, session.validators(|u| cfg.sources[0].owns(u)));
+    write(cfg, &new, lock)?;
+    log::info(format!("wrote {} (a mirror of {at})", cfg.cache.display()));
+    Ok(new)
 }
 
 /// Writes the cache, if a login will accept it: a page big enough to make a cache over the

@@ -1,11 +1,11 @@
 //! One run's requests, and conditional requests across runs.
 //!
 //! Every URL a run asks for is recorded with the `ETag`/`Last-Modified` it answered with (a 404
-//! is recorded too, with neither), and the record goes into the cache's `validators`. The next
-//! run first *probes*: it asks for the same URLs again with `If-None-Match`/`If-Modified-Since`.
-//! When every one answers 304 (and every recorded 404 is still a 404), nothing changed: the
-//! fetcher keeps the previous cache and only moves its `checked_at`, which costs the page
-//! nothing and re-parses nothing.
+//! is recorded too, with neither), and each source's record goes into the cache's
+//! `validators`. The next run first *probes* each source: it asks for the same URLs again with
+//! `If-None-Match`/`If-Modified-Since`. When every one answers 304 (and every recorded 404 is
+//! still a 404), nothing changed: the fetcher keeps that source's data and only moves its
+//! `checked_at`, which costs the page nothing and re-parses nothing.
 //!
 //! When some answer 304 and others 200, the fetcher cannot rebuild the page from the 304s (it
 //! keeps no raw bodies: they would bloat the cache every login reads), so it fetches the page
@@ -13,11 +13,12 @@
 //! only the URLs that said 304 are asked again. The probe stops at the first change.
 //!
 //! A probe is only tried when it can prove nothing changed: the previous run recorded a
-//! validator for every URL, ran under the same config (its digest is recorded as the first
-//! entry) and fetched in full less than [`FULL_EVERY`] ago, so items that were out of every
+//! validator for every URL of the source (a file read, or an answer without one, records
+//! nothing for it), ran under the same config (its digest is recorded as the first entry) and
+//! fetched the source in full less than [`FULL_EVERY`] ago, so items that were out of every
 //! window then (maintenance far ahead) come in on time.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
@@ -59,8 +60,9 @@ pub struct Session<'a> {
     /// Bodies the probe already has (answered 200 to a conditional request).
     memo: HashMap<String, Body>,
     record: Vec<Validator>,
-    /// False once something was answered without a validator (or read from a file).
-    complete: bool,
+    /// Addresses (and files) whose answers a later run cannot ask about conditionally: read
+    /// from a file, or answered without a validator.
+    inconclusive: HashSet<String>,
 }
 
 impl<'a> Session<'a> {
@@ -70,7 +72,7 @@ impl<'a> Session<'a> {
             traffic: Vec::new(),
             memo: HashMap::new(),
             record: Vec::new(),
-            complete: true,
+            inconclusive: HashSet::new(),
         }
     }
 
@@ -113,14 +115,14 @@ impl<'a> Session<'a> {
                     if s == 404 {
                         self.note(url.as_str(), None, None);
                     } else {
-                        self.complete = false;
+                        self.inconclusive.insert(url.as_str().to_owned());
                     }
                     return Ok(Got::Status(s));
                 }
             },
         };
         if body.etag.is_none() && body.last_modified.is_none() {
-            self.complete = false;
+            self.inconclusive.insert(url.as_str().to_owned());
         }
         self.note(url.as_str(), body.etag, body.last_modified);
         Ok(Got::Body(body.bytes))
@@ -129,7 +131,7 @@ impl<'a> Session<'a> {
     /// Reads a local file with the byte cap and the run's deadline (a hung network filesystem
     /// blocks a read forever; the run then gives up on it). `None` if it does not exist.
     pub fn read_file(&mut self, path: &Path) -> Result<Option<Vec<u8>>, FetchError> {
-        self.complete = false;
+        self.inconclusive.insert(path.display().to_string());
         let fail = |cause: String| FetchError {
             url: path.display().to_string(),
             cause,
@@ -183,39 +185,52 @@ impl<'a> Session<'a> {
         }
     }
 
-    /// The validators to store in the new cache: the config digest, then every URL asked for,
-    /// or nothing when a later probe could not prove anything.
-    pub fn validators(&self, digest: &str) -> Vec<Validator> {
-        // A URL with credentials in it (`https://user:pass@…`) never goes into the cache,
-        // which every user can read and mirrors publish: such a source is fetched in full.
-        let secret = self
-            .record
+    /// The validators a later run may probe the addresses `owns` accepts with (one source's):
+    /// every address it asked, or none when one of them cannot be asked about conditionally.
+    /// An address with credentials in it (`https://user:pass@…`) never goes into the cache,
+    /// which every user can read and mirrors publish: such a source is fetched in full.
+    pub fn validators(&self, owns: impl Fn(&str) -> bool) -> Vec<Validator> {
+        let mine: Vec<&Validator> = self.record.iter().filter(|v| owns(&v.url)).collect();
+        let secret = mine
             .iter()
             .any(|v| super::address::redact_text(&v.url) != v.url);
-        if !self.complete || self.record.is_empty() || secret {
+        if secret || self.inconclusive.iter().any(|u| owns(u)) {
             return Vec::new();
+        }
+        mine.into_iter().cloned().collect()
+    }
+
+    /// The validators of a cache: the config's digest first, then every source's.
+    pub fn with_digest(digest: &str, rest: impl IntoIterator<Item = Validator>) -> Vec<Validator> {
+        let rest: Vec<Validator> = rest.into_iter().collect();
+        if rest.is_empty() {
+            return rest;
         }
         std::iter::once(Validator {
             url: DIGEST_URL.to_owned(),
             etag: Some(digest.to_owned()),
             last_modified: None,
         })
-        .chain(self.record.iter().cloned())
+        .chain(rest)
         .collect()
     }
 
-    /// Whether `prev` may be confirmed by a probe at all.
-    pub fn can_probe(prev: &Cache, digest: &str, now: DateTime<Utc>) -> bool {
-        let Some((first, rest)) = prev.validators.split_first() else {
-            return false;
-        };
+    /// Whether validators of `prev` may confirm data fetched in full at `fetched`: recorded under
+    /// the same config and this build (the digest), and fetched in full less than
+    /// [`FULL_EVERY`] ago, so that what was out of every window then comes in on time.
+    pub fn can_probe(
+        prev: &Cache,
+        digest: &str,
+        fetched: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> bool {
         let fresh = now
-            .signed_duration_since(prev.fetched_at)
+            .signed_duration_since(fetched)
             .to_std()
             .is_ok_and(|age| age < FULL_EVERY);
-        first.url == DIGEST_URL
-            && first.etag.as_deref() == Some(digest)
-            && !rest.is_empty()
+        prev.validators
+            .first()
+            .is_some_and(|first| first.url == DIGEST_URL && first.etag.as_deref() == Some(digest))
             && fresh
     }
 
@@ -231,14 +246,17 @@ impl<'a> Session<'a> {
         answer
     }
 
-    /// Asks again for every URL of the previous run, conditionally. `Ok(true)`: nothing
+    /// Asks again for every URL of `prev` (one source's record), conditionally. `Ok(true)`: nothing
     /// changed. `Ok(false)`: something did; the full fetch follows and reuses what came back.
     pub fn probe(
         &mut self,
         prev: &[Validator],
         key_for: impl Fn(&Url) -> Option<&'a Secret>,
     ) -> Result<bool, FetchError> {
-        for v in prev.iter().skip(1) {
+        if prev.is_empty() {
+            return Ok(false);
+        }
+        for v in prev {
             // An address this build cannot read proves nothing: fetch in full.
             let Ok(url) = Url::parse(&v.url) else {
                 return Ok(false);

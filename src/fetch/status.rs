@@ -73,13 +73,8 @@ fn verdict(
     if !blind.is_empty() {
         return (State::Critical, format!("{when}; {}", names(&blind, true)));
     }
-    if age.expired {
-        let why = format!("{when}, past expire_after: logins show nothing but its age");
-        return (State::Critical, why);
-    }
-    if age.stale || age.ahead.is_some() {
-        let why = format!("{when}, past stale_after: is the fetcher running?");
-        return (State::Warning, why);
+    if let Some(worst) = sources_words(c, now) {
+        return worst;
     }
     if !partial.is_empty() {
         return (
@@ -100,6 +95,50 @@ fn verdict(
         State::Ok,
         format!("{when}, {n} clusters, {entries} entries"),
     )
+}
+
+/// The worst of what holds for the sources, each on its own: data past `expire_after`
+/// (CRITICAL: logins show nothing of it but its age), past `stale_after` or of unknown age, a
+/// last read that failed (WARNING); each named when there are several.
+fn sources_words(c: &Cache, now: DateTime<Utc>) -> Option<(State, String)> {
+    let mut worst: Option<(State, Vec<String>)> = None;
+    for (si, s) in c.sources.iter().enumerate() {
+        let a = select::source_age(c, si, now);
+        let when = match a.ahead {
+            Some(ahead) => format!("status time {} ahead of this host's clock", words(ahead)),
+            None => format!("status {} old", words(a.seconds)),
+        };
+        let label = if c.sources.len() > 1 {
+            format!("{}: ", terminal(&s.name))
+        } else {
+            String::new()
+        };
+        let (state, why) = if a.expired {
+            (
+                State::Critical,
+                "past expire_after: logins show nothing but its age".to_owned(),
+            )
+        } else if a.stale || a.ahead.is_some() {
+            (
+                State::Warning,
+                "past stale_after: is the fetcher running?".to_owned(),
+            )
+        } else if let Some(failed) = &s.failed {
+            (
+                State::Warning,
+                format!("its last read failed: {}", terminal(failed)),
+            )
+        } else {
+            continue;
+        };
+        let line = format!("{label}{when}, {why}");
+        match &mut worst {
+            Some((w, lines)) if *w == state => lines.push(line),
+            Some((w, _)) if *w > state => {}
+            _ => worst = Some((state, vec![line])),
+        }
+    }
+    worst.map(|(state, lines)| (state, lines.join("; ")))
 }
 
 /// What a cluster's names did not resolve to: "cluster "Alpha" covers no component of the page

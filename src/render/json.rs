@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::Options;
 use super::words::{affected_names, staleness};
-use crate::cache::{Cache, Counts, Kind, Unresolved};
+use crate::cache::{Cache, Counts, Kind, Provider, Unresolved};
 use crate::sanitize::is_invisible;
 use crate::select::{Entry, View, What};
 
@@ -33,6 +33,13 @@ struct JsonDoc<'a> {
 struct JsonPage<'a> {
     name: &'a str,
     url: &'a str,
+    /// `statuspage` or `notices`.
+    kind: &'static str,
+    /// This source's own times (each source fails, and ages, on its own).
+    fetched_at: DateTime<Utc>,
+    checked_at: DateTime<Utc>,
+    /// Why the last read failed, when it did: the source shows its last good data.
+    failed: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -123,14 +130,19 @@ pub(super) fn json(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> Str
         },
         fetched_at: cache.fetched_at,
         checked_at: cache.checked_at,
-        stale: stale.is_some(),
+        stale: !stale.is_empty(),
         expired,
         pages: cache
             .sources
             .iter()
-            .map(|s| JsonPage {
+            .enumerate()
+            .map(|(si, s)| JsonPage {
                 name: &s.name,
                 url: &s.url,
+                kind: provider_word(s.provider),
+                fetched_at: s.fetched_at.unwrap_or(cache.fetched_at),
+                checked_at: crate::select::source_seen(cache, si),
+                failed: s.failed.as_deref(),
             })
             .collect(),
         items: views.iter().flat_map(|v| v.items.iter().cloned()).collect(),
@@ -169,6 +181,14 @@ fn escape_invisible(json: String) -> String {
     out
 }
 
+fn provider_word(p: Provider) -> &'static str {
+    match p {
+        Provider::Statuspage => "statuspage",
+        Provider::Notices => "notices",
+        Provider::Other => "other",
+    }
+}
+
 fn entry_json<'a>(e: &Entry<'a>) -> JsonEntry<'a> {
     match &e.what {
         What::Component(c) => JsonEntry::Component(JsonComponent {
@@ -182,6 +202,7 @@ fn entry_json<'a>(e: &Entry<'a>) -> JsonEntry<'a> {
         }),
         What::Item { item, affected } => JsonEntry::Item(JsonItem {
             kind: match item.kind {
+                Kind::Incident if item.status == "notice" => "notice",
                 Kind::Incident => "incident",
                 Kind::Maintenance => "maintenance",
             },

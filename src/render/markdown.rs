@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use super::Options;
 use super::words::{
-    component_name, counts, marker, omitted_line, page_name, page_url, staleness, unresolved_lines,
-    when,
+    component_name, counts, marker, omitted_line, page_name, page_url, staleness, status_words,
+    unresolved_lines, when,
 };
 use crate::cache::Cache;
 use crate::sanitize::terminal;
@@ -16,12 +16,7 @@ pub(super) fn markdown(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) ->
     let mut s = String::new();
     let (stale, expired) = staleness(cache, opts);
     if expired {
-        let _ = writeln!(
-            s,
-            "*{}: {}*",
-            md(&page_name(cache)),
-            md(&stale.unwrap_or_default())
-        );
+        let _ = writeln!(s, "*{}: {}*", md(&page_name(cache)), md(&stale.join("; ")));
         return s;
     }
     for v in views {
@@ -58,12 +53,8 @@ pub(super) fn markdown(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) ->
                 }
                 _ => name,
             };
-            let _ = write!(
-                s,
-                "- **{mark}** {title} ({}) — {}",
-                md(&item.status.replace('_', " ")),
-                md(&when(e, opts))
-            );
+            let status = status_words(e).map_or_else(String::new, |w| format!(" ({})", md(&w)));
+            let _ = write!(s, "- **{mark}** {title}{status} — {}", md(&when(e, opts)));
             if !affected.is_empty() {
                 let names: Vec<String> = affected
                     .iter()
@@ -78,7 +69,7 @@ pub(super) fn markdown(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) ->
         }
         s.push('\n');
     }
-    if let Some(line) = stale {
+    for line in stale {
         let _ = writeln!(s, "*{}*\n", md(&line));
     }
     let _ = writeln!(s, "More: {}", md(&page_url(cache)));

@@ -7,8 +7,8 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::Options;
 use super::words::{
-    MARK_WIDTH, Paint, affected_names, component_name, counts, marker, omitted_line, page_name,
-    page_url, staleness, unresolved_lines, when,
+    MARK_WIDTH, Paint, affected_names, component_name, counts, failure_lines, marker, omitted_line,
+    page_name, page_url, staleness, status_words, unresolved_lines, when,
 };
 use crate::cache::Cache;
 use crate::sanitize::terminal;
@@ -148,7 +148,7 @@ pub(super) fn text(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> Str
         out.line(&[(&line, Some(Paint::Bold))]);
     }
     if expired {
-        let line = format!("{}: {}", page_name(cache), stale.unwrap_or_default());
+        let line = format!("{}: {}", page_name(cache), stale.join("; "));
         out.line(&[(&line, Some(Paint::Dim))]);
         return out.buf;
     }
@@ -160,8 +160,13 @@ pub(super) fn text(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> Str
         }
         budget -= view_block(&mut out, cache, view, opts, budget);
     }
-    if let Some(s) = stale {
+    for s in stale {
         out.line(&[(&s, Some(Paint::Dim))]);
+    }
+    if !opts.login {
+        for s in failure_lines(cache) {
+            out.line(&[(&s, Some(Paint::Dim))]);
+        }
     }
     if !opts.all {
         details(&mut out, cache, opts);
@@ -276,7 +281,7 @@ fn entry(out: &mut Out, e: &Entry<'_>, opts: &Options<'_>) {
         (&pad, None),
         (&terminal(&item.name), Some(Paint::Bold)),
         (
-            &format!(" ({})", terminal(&item.status.replace('_', " "))),
+            &status_words(e).map_or_else(String::new, |s| format!(" ({})", terminal(&s))),
             None,
         ),
     ]);

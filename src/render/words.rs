@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::Options;
-use crate::cache::{Cache, Cause, Counts, Named, Unresolved};
+use crate::cache::{Cache, Cause, Counts, Named, Provider, Unresolved};
 use crate::localtime::{age, relative};
 use crate::sanitize::terminal;
 use crate::select::{Entry, Section, View, What};
@@ -136,6 +136,17 @@ pub(super) fn component_state(status: &str) -> &str {
     }
 }
 
+/// An item's status as the title shows it ("identified", "in progress"), or `None` for a
+/// site's notice, whose status is the window's (the marker and the times say it).
+pub(super) fn status_words(e: &Entry<'_>) -> Option<String> {
+    match &e.what {
+        What::Item { item, .. } if e.source.provider != Provider::Notices => {
+            Some(item.status.replace('_', " "))
+        }
+        _ => None,
+    }
+}
+
 /// Why a name did not resolve, in words: `"X" matches no group on the page`.
 pub(crate) fn cause_words(u: &Unresolved) -> String {
     let name = terminal(&u.name);
@@ -186,36 +197,88 @@ pub(super) fn omitted_line(cache: &Cache, view: &View<'_>, opts: &Options<'_>) -
     })
 }
 
-/// "status as of 3 hours ago" once the cache is older than the stale threshold (in a file,
-/// always, as a date: "status as of Thu 26 Nov 09:05 CET"); and whether it is so old that
-/// nothing else should be shown.
-pub(super) fn staleness(cache: &Cache, opts: &Options<'_>) -> (Option<String>, bool) {
-    let a = crate::select::age(cache, opts.now);
-    if let Some(ahead) = a.ahead {
-        let text = format!(
-            "status time {} ahead of this host's clock: its age is unknown",
-            age(ahead)
-        );
-        return (Some(text), false);
-    }
-    let mut text = if opts.frozen {
-        format!(
+/// What a view says of its data's age, each source on its own: nothing while every source is
+/// current; "status as of 3 hours ago" (with the source's name when there are several), "…
+/// (too old to show)" past `expire_after`, or that a source's time is ahead of this host's
+/// clock. In a file read at unknown times, always "status as of <date>". The flag: every
+/// source is too old, and the view shows nothing else.
+pub(super) fn staleness(cache: &Cache, opts: &Options<'_>) -> (Vec<String>, bool) {
+    let whole = crate::select::age(cache, opts.now);
+    let all_expired = if cache.sources.is_empty() {
+        whole.expired
+    } else {
+        (0..cache.sources.len()).all(|si| crate::select::source_age(cache, si, opts.now).expired)
+    };
+    if opts.frozen {
+        let mut text = format!(
             "status as of {}",
             opts.zone.format(crate::select::seen_at(cache))
-        )
-    } else if a.stale || a.expired {
-        format!("status as of {} ago", age(a.seconds))
-    } else {
-        return (None, false);
+        );
+        if all_expired {
+            text.push_str(" (too old to show)");
+        }
+        return (vec![text], all_expired);
+    }
+    let ages: Vec<crate::select::Age> = match cache.sources.len() {
+        0 => vec![whole],
+        n => (0..n)
+            .map(|si| crate::select::source_age(cache, si, opts.now))
+            .collect(),
     };
+    let lines: Vec<String> = ages.iter().filter_map(age_words).collect();
+    let named = lines.len() > 1 || (ages.len() > 1 && lines.len() == 1);
+    // Several sources of one age (a page and its notices, read together) say it once.
+    if lines.len() > 1 && lines.iter().all(|l| *l == lines[0]) {
+        return (vec![lines[0].clone()], all_expired);
+    }
+    if !named {
+        return (lines, all_expired);
+    }
+    let out = cache
+        .sources
+        .iter()
+        .zip(&ages)
+        .filter_map(|(s, a)| Some(format!("{}: {}", terminal(&s.name), age_words(a)?)))
+        .collect();
+    (out, all_expired)
+}
+
+/// One line for each source whose last read failed ("Vendor page: its last read failed: …"),
+/// for views a site's admins read; a login says only how old the data is.
+pub(super) fn failure_lines(cache: &Cache) -> Vec<String> {
+    cache
+        .sources
+        .iter()
+        .filter_map(|s| {
+            let why = s.failed.as_deref()?;
+            Some(format!(
+                "{}: its last read failed: {}",
+                terminal(&s.name),
+                terminal(why)
+            ))
+        })
+        .collect()
+}
+
+/// "status as of 3 hours ago", "… (too old to show)", or that the time is ahead of the clock;
+/// `None` for current data.
+fn age_words(a: &crate::select::Age) -> Option<String> {
+    if let Some(ahead) = a.ahead {
+        return Some(format!(
+            "status time {} ahead of this host's clock: its age is unknown",
+            age(ahead)
+        ));
+    }
+    if !(a.stale || a.expired) {
+        return None;
+    }
+    let mut text = format!("status as of {} ago", age(a.seconds));
     if a.expired {
         text.push_str(" (too old to show)");
     }
-    (Some(text), a.expired)
+    Some(text)
 }
 
-/// One line about the view pam_motd showed just above, when its data is stale: "(the status
-/// above is as of 3 hours ago)"; nothing when it is current.
 pub(super) fn page_name(cache: &Cache) -> String {
     match cache.sources.as_slice() {
         [one] => terminal(&one.name),

@@ -6,10 +6,13 @@
 //!   when one of its components is covered by the cluster, or when it names no component and
 //!   the site shows unscoped items everywhere. A host of no cluster sees only those unscoped
 //!   items; the unclaimed part of `--all` holds what no cluster covers.
-//! - **Which section an item is in at `now`** ([`section_of`]): unresolved incidents,
-//!   maintenance in progress, maintenance starting within `upcoming`, incidents resolved within
-//!   `recent`, then covered components that are not operational and that no item above names
-//!   (nor, for "under maintenance", a maintenance hidden because its window ended unconfirmed).
+//! - **Which section an item is in at `now`** ([`section_of`]): unresolved incidents (and a
+//!   site's notices between their start and end), maintenance in progress, maintenance
+//!   starting within `upcoming`, incidents resolved within `recent`, then covered components
+//!   that are not operational and that no item above names (nor, for "under maintenance", a
+//!   maintenance hidden because its window ended unconfirmed). A maintenance whose status the
+//!   page does not keep (a notice's `planned`) goes by its window alone. Nothing of a source
+//!   whose data is past `expire_after` is shown: each source ages on its own.
 //!
 //! The fetcher's trimming ([`may_show_between`], [`entries`]), the cache's partial reader
 //! (which parses only the items [`Coverage::concerns`] accepts) and every renderer call these;
@@ -24,7 +27,7 @@ mod whose;
 
 pub use crate::cache::Section;
 use crate::cache::{Cache, Cluster, Component, Counts, Item, Kind, Settings, Source};
-pub use view::{CLOCK_SKEW_SECONDS, View, age, motd_file_behind};
+pub use view::{Age, CLOCK_SKEW_SECONDS, View, age, motd_file_behind, source_age, source_seen};
 pub use whose::{Scope, Whose, cluster_by_name, cluster_for_host, hostname};
 
 /// One line of a view: an item, or a degraded component.
@@ -133,6 +136,12 @@ pub fn section_of(
                 let at = item.resolved_at.or(item.updated_at)?;
                 (at >= since).then_some(Section::Resolved)
             }
+            // A site's notice: shown from its start until its end, if it has one.
+            "notice" => {
+                let start = item.scheduled_for.unwrap_or(DateTime::<Utc>::MIN_UTC);
+                let ended = item.scheduled_until.is_some_and(|end| end <= now);
+                (start <= now && !ended).then_some(Section::Incident)
+            }
             _ => Some(Section::Incident),
         },
         Kind::Maintenance => match item.status.as_str() {
@@ -232,11 +241,20 @@ pub fn is_degraded(status: &str) -> bool {
 pub fn entries<'a>(cache: &'a Cache, scope: Scope<'a>, now: DateTime<Utc>) -> Vec<Entry<'a>> {
     let settings = &cache.settings;
     let cov = Coverage::new(&cache.clusters, scope, settings.show_unscoped);
-    let seen = seen_at(cache);
+    // A source whose data is past `expire_after` shows nothing (the view says how old it is).
+    let shown: Vec<bool> = (0..cache.sources.len())
+        .map(|si| !source_age(cache, si, now).expired)
+        .collect();
     let mut out = Vec::new();
     let mut named: HashSet<(usize, &str)> = HashSet::new();
     let mut ended: HashSet<(usize, &str)> = HashSet::new();
-    for (si, source) in cache.sources.iter().enumerate() {
+    for (si, source) in cache
+        .sources
+        .iter()
+        .enumerate()
+        .filter(|(si, _)| shown[*si])
+    {
+        let seen = source_seen(cache, si);
         for item in &source.items {
             if !cov.concerns(si, &item.components) {
                 continue;
@@ -266,7 +284,12 @@ pub fn entries<'a>(cache: &'a Cache, scope: Scope<'a>, now: DateTime<Utc>) -> Ve
             });
         }
     }
-    for (si, source) in cache.sources.iter().enumerate() {
+    for (si, source) in cache
+        .sources
+        .iter()
+        .enumerate()
+        .filter(|(si, _)| shown[*si])
+    {
         for comp in &source.components {
             let key = (si, comp.id.as_str());
             if cov.holds(si, &comp.id)

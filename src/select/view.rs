@@ -106,9 +106,28 @@ pub struct Age {
     pub ahead: Option<u64>,
 }
 
-/// The age of `cache` at `now`.
+/// The age of `cache` at `now`: its oldest source's.
 pub fn age(cache: &Cache, now: DateTime<Utc>) -> Age {
-    let seen = super::seen_at(cache);
+    age_since(cache, super::seen_at(cache), now)
+}
+
+/// The age at `now` of what the cache holds of source `si`: each source fails, and ages, on
+/// its own.
+pub fn source_age(cache: &Cache, si: usize, now: DateTime<Utc>) -> Age {
+    age_since(cache, source_seen(cache, si), now)
+}
+
+/// When source `si` last confirmed what the cache holds of it: its own times, else the
+/// cache's (a cache of one source, or of an earlier release).
+pub fn source_seen(cache: &Cache, si: usize) -> DateTime<Utc> {
+    let s = &cache.sources[si];
+    match s.fetched_at {
+        Some(fetched) => s.checked_at.unwrap_or(fetched).max(fetched),
+        None => super::seen_at(cache),
+    }
+}
+
+fn age_since(cache: &Cache, seen: DateTime<Utc>, now: DateTime<Utc>) -> Age {
     let delta = now.signed_duration_since(seen).num_seconds();
     let seconds = delta.max(0) as u64;
     Age {

@@ -13,10 +13,9 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::{Value, json};
 
 use crate::cache::{self, Cache};
-use crate::fetch::build::{PER_VIEW, assemble, build_cache, shown_until};
+use crate::fetch::build::{PER_VIEW, Part, assemble, build_cache, shown_until};
 use crate::fetch::config;
 use crate::fetch::resolve;
-use crate::fetch::sources::SourceData;
 use crate::fetch::sources::model::{Component, Incident, Page};
 use crate::localtime::LocalZone;
 use crate::render::{Format, Request};
@@ -222,8 +221,16 @@ fn a_view_read_from_the_cache_is_the_view_of_the_whole_page_until_it_expires() {
         let pages: Vec<Page> = (0..1 + r.below(2) as usize)
             .map(|si| page(&mut r, si, t0, &cfg.settings))
             .collect();
-        let data: Vec<SourceData> = pages.iter().cloned().map(Page::into_data).collect();
-        let catalogs: Vec<_> = data.iter().map(resolve::Catalog::of_data).collect();
+        let data: Vec<Part> = pages
+            .iter()
+            .cloned()
+            .enumerate()
+            .map(|(config, p)| Part::Fresh {
+                config,
+                data: p.into_data(),
+            })
+            .collect();
+        let catalogs: Vec<_> = data.iter().map(Part::catalog).collect();
         let resolved = resolve::resolve_all(&cfg.clusters, &catalogs);
         let mut trimmed = build_cache(&cfg, &data, &resolved, t0);
         let mut reference = assemble(&cfg, &data, &resolved, t0, false);
@@ -304,8 +311,11 @@ fn past_the_cap_a_view_counts_exactly_what_the_cache_left_out() {
         }
         p.incidents.push(serde_json::from_value(v).unwrap());
     }
-    let data = vec![p.into_data()];
-    let catalogs: Vec<_> = data.iter().map(resolve::Catalog::of_data).collect();
+    let data = vec![Part::Fresh {
+        config: 0,
+        data: p.into_data(),
+    }];
+    let catalogs: Vec<_> = data.iter().map(Part::catalog).collect();
     let resolved = resolve::resolve_all(&cfg.clusters, &catalogs);
     let trimmed = build_cache(&cfg, &data, &resolved, t0);
     let reference = assemble(&cfg, &data, &resolved, t0, false);

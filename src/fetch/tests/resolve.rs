@@ -10,6 +10,10 @@ fn source(groups: &[(&'static str, &[(&'static str, &'static str)])]) -> cache::
         name: "Page".into(),
         url: "https://status.example.org".into(),
         provider: Default::default(),
+        origin: String::new(),
+        fetched_at: None,
+        checked_at: None,
+        failed: None,
         time_zone: None,
         components: groups
             .iter()
