@@ -16,6 +16,7 @@ use crate::cache::{self, Cache};
 use crate::fetch::build::{PER_VIEW, Part, assemble, build_cache, shown_until};
 use crate::fetch::config;
 use crate::fetch::resolve;
+use crate::fetch::sources::SourceData;
 use crate::fetch::sources::model::{Component, Incident, Page};
 use crate::localtime::LocalZone;
 use crate::render::{Format, Request};
@@ -139,6 +140,62 @@ fn item(
     serde_json::from_value::<Incident>(v).expect("a valid incident")
 }
 
+/// A random notices file, as the notices source turns one into the cache's model: names
+/// clusters give (a cluster's own name, a group it names, one nobody gives), notices with and
+/// without an end, maintenance planned or finished early, incidents open or resolved.
+fn notices(r: &mut Rng, t0: DateTime<Utc>, settings: &cache::Settings) -> SourceData {
+    const NAMES: [&str; 4] = ["Alpha", "Beta Cluster", "shared", "Nowhere"];
+    let components = NAMES
+        .iter()
+        .map(|n| cache::Component {
+            id: format!("affects:{}", n.to_lowercase()),
+            name: (*n).to_owned(),
+            group: None,
+            status: "operational".to_owned(),
+        })
+        .collect();
+    let items = (0..r.below(12))
+        .map(|i| {
+            // The times of a page's item, on a notice of one of the three kinds.
+            let mut item = item(r, 9, i, &["x".to_owned()], t0, settings).to_item();
+            item.id = format!("n{i}");
+            item.components = (0..r.below(3))
+                .map(|_| format!("affects:{}", r.pick(&NAMES).to_lowercase()))
+                .collect();
+            match r.below(3) {
+                0 => {
+                    item.kind = cache::Kind::Incident;
+                    item.status = "notice".to_owned();
+                    item.scheduled_for = item.started_at;
+                    if r.chance(30) {
+                        item.scheduled_until = None;
+                    }
+                }
+                1 => {
+                    item.kind = cache::Kind::Maintenance;
+                    item.status = r.pick(&["planned", "planned", "completed"]).to_string();
+                }
+                _ => {
+                    item.kind = cache::Kind::Incident;
+                    item.status = r.pick(&["investigating", "resolved"]).to_string();
+                    item.scheduled_for = None;
+                    item.scheduled_until = None;
+                }
+            }
+            item
+        })
+        .collect();
+    SourceData {
+        name: "Site notices".to_owned(),
+        url: String::new(),
+        time_zone: None,
+        components,
+        items,
+        groups: Vec::new(),
+        named_by_clusters: true,
+    }
+}
+
 fn config(r: &mut Rng) -> config::Config {
     let recent = r.pick(&["1h", "2d", "7d"]);
     let upcoming = r.pick(&["1d", "7d", "14d"]);
@@ -221,7 +278,7 @@ fn a_view_read_from_the_cache_is_the_view_of_the_whole_page_until_it_expires() {
         let pages: Vec<Page> = (0..1 + r.below(2) as usize)
             .map(|si| page(&mut r, si, t0, &cfg.settings))
             .collect();
-        let data: Vec<Part> = pages
+        let mut data: Vec<Part> = pages
             .iter()
             .cloned()
             .enumerate()
@@ -230,6 +287,13 @@ fn a_view_read_from_the_cache_is_the_view_of_the_whole_page_until_it_expires() {
                 data: p.into_data(),
             })
             .collect();
+        // The site's notices beside the pages, selected by the same rule.
+        if r.chance(70) {
+            data.push(Part::Fresh {
+                config: data.len(),
+                data: notices(&mut r, t0, &cfg.settings),
+            });
+        }
         let catalogs: Vec<_> = data.iter().map(Part::catalog).collect();
         let resolved = resolve::resolve_all(&cfg.clusters, &catalogs);
         let mut trimmed = build_cache(&cfg, &data, &resolved, t0);
@@ -246,12 +310,15 @@ fn a_view_read_from_the_cache_is_the_view_of_the_whole_page_until_it_expires() {
         let last = (shown_until(&cfg.settings, t0) - t0).num_seconds();
         // Instants to look at: random ones, and the items' own edges.
         let mut instants: Vec<i64> = (0..6).map(|_| r.below(last as u64 + 1) as i64).collect();
-        for item in pages.iter().flat_map(|p| &p.incidents) {
+        let items = data.iter().flat_map(|p| match p {
+            Part::Fresh { data, .. } => data.items.as_slice(),
+            Part::Kept { source, .. } => source.items.as_slice(),
+        });
+        for item in items {
             for t in [item.resolved_at, item.scheduled_for, item.scheduled_until]
                 .into_iter()
                 .flatten()
             {
-                let t = t.with_timezone(&Utc);
                 for edge in [
                     t,
                     t + Duration::seconds(cfg.settings.recent_seconds as i64),
@@ -276,8 +343,12 @@ fn a_view_read_from_the_cache_is_the_view_of_the_whole_page_until_it_expires() {
             }
             let checked =
                 t0 + Duration::seconds(earliest + r.below((latest - earliest) as u64 + 1) as i64);
-            trimmed.checked_at = Some(checked);
-            reference.checked_at = Some(checked);
+            for c in [&mut trimmed, &mut reference] {
+                c.checked_at = Some(checked);
+                for s in &mut c.sources {
+                    s.checked_at = Some(checked);
+                }
+            }
             std::fs::write(&path, cache::to_bytes(&trimmed)).unwrap();
             compare(&path, &reference, now, &format!("case {case}"));
         }
