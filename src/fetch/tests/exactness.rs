@@ -308,29 +308,7 @@ fn a_view_read_from_the_cache_is_the_view_of_the_whole_page_until_it_expires() {
         // on for at most a day after the full fetch.
         let expire = cfg.settings.expire_seconds as i64;
         let last = (shown_until(&cfg.settings, t0) - t0).num_seconds();
-        // Instants to look at: random ones, and the items' own edges.
-        let mut instants: Vec<i64> = (0..6).map(|_| r.below(last as u64 + 1) as i64).collect();
-        let items = data.iter().flat_map(|p| match p {
-            Part::Fresh { data, .. } => data.items.as_slice(),
-            Part::Kept { source, .. } => source.items.as_slice(),
-        });
-        for item in items {
-            for t in [item.resolved_at, item.scheduled_for, item.scheduled_until]
-                .into_iter()
-                .flatten()
-            {
-                for edge in [
-                    t,
-                    t + Duration::seconds(cfg.settings.recent_seconds as i64),
-                    t - Duration::seconds(cfg.settings.upcoming_seconds as i64),
-                ] {
-                    let off = (edge - t0).num_seconds();
-                    if (0..=last).contains(&off) && r.chance(40) {
-                        instants.extend([off - 1, off, off + 1]);
-                    }
-                }
-            }
-        }
+        let instants = instants(&mut r, &data, &cfg.settings, t0, last);
         for off in instants.into_iter().filter(|o| (0..=last).contains(o)) {
             let now = t0 + Duration::seconds(off);
             // The page confirmed the cache at some time up to now, within a day of the fetch,
@@ -355,6 +333,40 @@ fn a_view_read_from_the_cache_is_the_view_of_the_whole_page_until_it_expires() {
     }
     // The property means something only if the fetcher did drop items.
     assert!(trimmed_items > 0, "no case trimmed anything");
+}
+
+/// Instants (seconds after `t0`, up to `last`) to look at a cache: random ones, and either
+/// side of the items' own edges and of the windows' edges around them.
+fn instants(
+    r: &mut Rng,
+    data: &[Part],
+    settings: &cache::Settings,
+    t0: DateTime<Utc>,
+    last: i64,
+) -> Vec<i64> {
+    let mut instants: Vec<i64> = (0..6).map(|_| r.below(last as u64 + 1) as i64).collect();
+    let items = data.iter().flat_map(|p| match p {
+        Part::Fresh { data, .. } => data.items.as_slice(),
+        Part::Kept { source, .. } => source.items.as_slice(),
+    });
+    for item in items {
+        for t in [item.resolved_at, item.scheduled_for, item.scheduled_until]
+            .into_iter()
+            .flatten()
+        {
+            for edge in [
+                t,
+                t + Duration::seconds(settings.recent_seconds as i64),
+                t - Duration::seconds(settings.upcoming_seconds as i64),
+            ] {
+                let off = (edge - t0).num_seconds();
+                if (0..=last).contains(&off) && r.chance(40) {
+                    instants.extend([off - 1, off, off + 1]);
+                }
+            }
+        }
+    }
+    instants
 }
 
 #[test]
