@@ -71,7 +71,7 @@ enum JsonEntry<'a> {
 
 #[derive(Serialize, Clone)]
 struct JsonItem<'a> {
-    /// `incident` or `maintenance`.
+    /// `incident`, `maintenance` or `notice`.
     kind: &'static str,
     section: &'static str,
     id: &'a str,
