@@ -9,19 +9,23 @@
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::cache::Cache;
 use crate::deadline::{self, Missed};
 use crate::exit::Exit;
 use crate::localtime::LocalZone;
 use crate::render::{Format, Request};
+use crate::seen::{self, Seen};
 use crate::select::Whose;
 use crate::view;
 use crate::{clock, env, pam_motd};
 
 pub const ENV_DEADLINE: &str = "MOTD_STATUS_DEADLINE";
 pub const ENV_FORMAT: &str = "MOTD_FORMAT";
+/// The user's switch, read by the login snippets (`off`); `full` here shows every entry in full
+/// at login, whatever the user has seen. Other values are the snippets' and mean nothing here.
+pub const ENV_SWITCH: &str = "MOTD_STATUS";
 const LOGIN_DEADLINE: Duration = Duration::from_millis(200);
 const INTERACTIVE_DEADLINE: Duration = Duration::from_secs(10);
 
@@ -212,9 +216,21 @@ pub fn run(raw: Vec<OsString>) -> Exit {
         libc::mallopt(libc::M_ARENA_MAX, 1);
     }
     let worker = args.clone();
-    let result = deadline::within("render", deadline, move || show(&worker, color, width));
+    let until = Instant::now() + deadline;
+    let result = deadline::within("render", deadline, move || {
+        show(&worker, color, width, until)
+    });
     match result {
-        Ok(Ok(out)) => print(&out, args.login),
+        Ok(Ok((out, state))) => {
+            let exit = print(&out, args.login);
+            // The user's state is written after the view is out, in what is left of the
+            // deadline; a home that hangs or fails costs nothing but the folding next time.
+            if let Some(state) = state {
+                let left = until.saturating_duration_since(Instant::now());
+                let _ = deadline::within("state", left, move || state.write());
+            }
+            exit
+        }
         _ if args.login => Exit::Ok,
         Ok(Err(msg)) => {
             eprintln!("motd-status: {}", crate::sanitize::terminal(&msg));
@@ -236,8 +252,26 @@ pub fn run(raw: Vec<OsString>) -> Exit {
     }
 }
 
-/// Reads the cache and renders the requested view.
-fn show(args: &Args, color: bool, width: usize) -> Result<String, String> {
+/// The user's state to write once the view is out.
+struct NewState {
+    dir: PathBuf,
+    seen: Seen,
+}
+
+impl NewState {
+    fn write(self) {
+        let _ = seen::file::write(&self.dir, &self.seen);
+    }
+}
+
+/// Reads the cache and renders the requested view; at login also what this user has seen,
+/// and returns their new state.
+fn show(
+    args: &Args,
+    color: bool,
+    width: usize,
+    until: Instant,
+) -> Result<(String, Option<NewState>), String> {
     let now = clock::now()?;
     let zone = LocalZone::from_env();
     let host;
@@ -268,14 +302,33 @@ fn show(args: &Args, color: bool, width: usize) -> Result<String, String> {
     let out = if args.login && pam_motd_showed_it(&cache, chosen) {
         // pam_motd showed this very view; all a login may add is that it is old, when it is
         // (a stopped fetcher leaves the file as it was).
-        Ok(view::after_pam_motd(&cache, &req))
+        Ok((view::after_pam_motd(&cache, &req), None))
+    } else if let Some((dir, seen)) = folding(args, format, &cache, until) {
+        view::render_login(&cache, chosen, &req, &seen)
+            .map(|(out, next)| (out, next.map(|seen| NewState { dir, seen })))
     } else {
-        view::render_loaded(&cache, chosen, &req)
+        view::render_loaded(&cache, chosen, &req).map(|out| (out, None))
     };
     // The process exits right after printing: freeing every string of the cache one by one
     // would be work for nothing.
     std::mem::forget(cache);
     out
+}
+
+/// At a login in text that folds what the user has seen (the site's `[login] repeat`, and
+/// not `MOTD_STATUS=full`): the user's state directory and state, read within half the time
+/// left. `None` (everything in full, nothing written) when there is no such directory or it
+/// does not answer in time.
+fn folding(args: &Args, format: Format, cache: &Cache, until: Instant) -> Option<(PathBuf, Seen)> {
+    let full = std::env::var_os(ENV_SWITCH).is_some_and(|v| v.eq_ignore_ascii_case("full"));
+    if !args.login || format != Format::Text || !seen::folds(&cache.settings, full) {
+        return None;
+    }
+    let dir = seen::file::dir()?;
+    let budget = until.saturating_duration_since(Instant::now()) / 2;
+    let reading = dir.clone();
+    let state = deadline::within("state", budget, move || seen::file::read(&reading)).ok()?;
+    Some((dir, state))
 }
 
 /// Whether pam_motd has already shown this login its view: the cache names the text view the

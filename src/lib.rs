@@ -21,6 +21,7 @@ pub(crate) mod pam_motd;
 pub(crate) mod render;
 pub(crate) mod rng;
 pub(crate) mod sanitize;
+pub(crate) mod seen;
 pub(crate) mod select;
 #[doc(hidden)]
 pub mod testing;

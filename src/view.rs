@@ -9,6 +9,7 @@ use std::path::Path;
 
 use crate::cache::{self, Cache};
 use crate::render::{self, Request};
+use crate::seen::{self, Seen};
 use crate::select::{Scope, View, Whose, age};
 
 /// Reads what `whose` view needs of the cache at `path`: one view's part, or all of it for
@@ -32,7 +33,42 @@ pub fn render_loaded(
     chosen: Option<usize>,
     req: &Request<'_>,
 ) -> Result<String, String> {
-    let views: Vec<View<'_>> = match (req.whose, chosen) {
+    let views = views_of(cache, chosen, req)?;
+    Ok(finish(cache, &views, req))
+}
+
+/// A login's view with what this user has already seen folded into one line (see
+/// [`crate::seen`]): the output, and the user's new state when it changed.
+pub fn render_login(
+    cache: &Cache,
+    chosen: Option<usize>,
+    req: &Request<'_>,
+    seen: &Seen,
+) -> Result<(String, Option<Seen>), String> {
+    let mut views = views_of(cache, chosen, req)?;
+    let [view] = views.as_mut_slice() else {
+        return Ok((finish(cache, &views, req), None));
+    };
+    seen::fold(view, seen, &cache.settings, req.now);
+    let out = finish(cache, &views, req);
+    // What the login printed in full is what the user has now seen; nothing, when it printed
+    // nothing.
+    let next = match views.first() {
+        Some(v) if !out.is_empty() => {
+            seen::after(seen, v, v.listed(cache.settings.max_items), req.now)
+        }
+        _ => None,
+    };
+    Ok((out, next))
+}
+
+/// The views `req` asks for.
+fn views_of<'c>(
+    cache: &'c Cache,
+    chosen: Option<usize>,
+    req: &Request<'_>,
+) -> Result<Vec<View<'c>>, String> {
+    Ok(match (req.whose, chosen) {
         (Whose::All, _) => cache
             .clusters
             .iter()
@@ -43,16 +79,20 @@ pub fn render_loaded(
         (Whose::Cluster(name), None) => return Err(no_such_cluster(cache, name)),
         (_, Some(i)) => vec![View::of(cache, Scope::Cluster(&cache.clusters[i]), req.now)],
         (Whose::Host(_), None) => vec![View::of(cache, Scope::NoCluster, req.now)],
-    };
+    })
+}
+
+/// The output of `views`: at login, nothing at all when there is nothing to say.
+fn finish(cache: &Cache, views: &[View<'_>], req: &Request<'_>) -> String {
     // At login, in every format (a pam_motd or Open OnDemand file too): nothing at all when
     // the site turned it off or there is nothing to report. Expired data still says so.
     if req.login {
         let nothing = views.iter().all(View::is_empty);
         if !cache.settings.login || (nothing && !age(cache, req.now).expired) {
-            return Ok(String::new());
+            return String::new();
         }
     }
-    Ok(render::render(cache, &views, req))
+    render::render(cache, views, req)
 }
 
 /// What a login prints after pam_motd showed it this very view: nothing, or one line saying

@@ -192,6 +192,18 @@ fn random_cache(r: &mut Rng, now: DateTime<Utc>) -> Cache {
             expire_seconds: *r.pick(&[0, 7 * 86400, u64::MAX]),
             max_items: *r.pick(&[0, 1, 8, usize::MAX]),
             login: r.chance(90),
+            repeat: if r.chance(50) {
+                cache::Repeat::Changes
+            } else {
+                cache::Repeat::Always
+            },
+            repeat_after_seconds: *r.pick(&[1, 86400, u64::MAX]),
+            always_show: ["critical", "major", "component", "resolved", "unknown-word"]
+                .iter()
+                .filter(|_| r.chance(30))
+                .map(|w| (*w).to_owned())
+                .collect(),
+            soon_seconds: *r.pick(&[0, 86400, u64::MAX]),
         },
         sources,
         clusters,

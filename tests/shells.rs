@@ -481,7 +481,11 @@ impl<'a> Run<'a> {
                     .stdin(Stdio::null());
             }
         }
-        command.env_clear().env("PATH", &world.path);
+        // Each login is a first login (what a user has seen is folded: tests/seen.rs).
+        command
+            .env_clear()
+            .env("PATH", &world.path)
+            .env("XDG_STATE_HOME", util::fresh_state_home());
         for (name, value) in world.vars.iter().chain(&self.vars) {
             command.env(name, value);
         }

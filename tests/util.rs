@@ -65,6 +65,10 @@ impl Run {
         ] {
             cmd.env_remove(var);
         }
+        // Every run is a user's first login: a state directory of its own (in a temporary
+        // directory, never the real home), so a login folds only what the test shows it twice.
+        cmd.env("XDG_STATE_HOME", fresh_state_home())
+            .env_remove("MOTD_STATUS");
         // A UTF-8 locale, as logins have: the C locale makes the decorations ASCII.
         cmd.env("MOTD_STATUS_NOW", NOW)
             .env("TZ", TZ)
@@ -218,6 +222,14 @@ pub fn write_config(dir: &Path, page: &str, extra: &str) -> PathBuf {
     );
     std::fs::write(&path, text).unwrap();
     path
+}
+
+/// A state directory no login has used yet, under one temporary directory per test binary.
+pub fn fresh_state_home() -> PathBuf {
+    static ROOT: std::sync::LazyLock<tempfile::TempDir> = std::sync::LazyLock::new(tempdir);
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    ROOT.path().join(format!("state-{n}"))
 }
 
 pub fn tempdir() -> tempfile::TempDir {

@@ -2,7 +2,8 @@
 //!
 //! This module holds the format; its parts do one job each: [`read`] the careful (and, for one
 //! view, partial) reader, [`write`] the lock and the atomic replacement, [`trust`] who may
-//! have written a file we read, [`timestamp`] the strict RFC 3339 fields.
+//! have written a file we read, [`timestamp`] the strict RFC 3339 fields, `settings` what
+//! the site set for the login.
 //!
 //! The cache is versioned JSON holding what a login could show: the fetcher drops only items
 //! that no view can show again and, past a generous cap per view, counts what it drops
@@ -15,11 +16,13 @@
 
 pub mod read;
 mod scan;
+mod settings;
 pub mod timestamp;
 pub mod trust;
 pub mod write;
 
 pub use read::{Filter, ReadError, Wanted, parse, read, read_for};
+pub use settings::{ALWAYS_SHOW, Repeat, Settings};
 pub use write::{Lock, replace_file, to_bytes, write_atomic};
 
 use chrono::{DateTime, Utc};
@@ -99,56 +102,6 @@ impl Cache {
 pub struct MotdView {
     /// The cluster's name; `None`: the view of a host of no cluster.
     pub cluster: Option<String>,
-}
-
-/// Display settings resolved by the fetcher from the config, so the login binary needs no config.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
-pub struct Settings {
-    /// Resolved incidents stay visible this long (seconds).
-    pub recent_seconds: u64,
-    /// Scheduled maintenance shows up this long before it starts (seconds).
-    pub upcoming_seconds: u64,
-    /// Items naming no component are shown on every cluster.
-    pub show_unscoped: bool,
-    /// Past this age the view ends with a "status as of" line (seconds).
-    #[serde(default = "default_stale")]
-    pub stale_seconds: u64,
-    /// Past this age only the "status as of" line is shown (seconds).
-    #[serde(default = "default_expire")]
-    pub expire_seconds: u64,
-    /// At most this many items at login; the rest are counted.
-    #[serde(default = "default_max_items")]
-    pub max_items: usize,
-    /// The site's switch: false makes `--login` print nothing.
-    #[serde(default = "default_true")]
-    pub login: bool,
-}
-
-fn default_stale() -> u64 {
-    3600
-}
-fn default_expire() -> u64 {
-    7 * 86400
-}
-fn default_max_items() -> usize {
-    8
-}
-fn default_true() -> bool {
-    true
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            recent_seconds: 2 * 86400,
-            upcoming_seconds: 7 * 86400,
-            show_unscoped: true,
-            stale_seconds: default_stale(),
-            expire_seconds: default_expire(),
-            max_items: default_max_items(),
-            login: true,
-        }
-    }
 }
 
 /// What kind of source a source of the cache is.

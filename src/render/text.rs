@@ -7,8 +7,8 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::Options;
 use super::words::{
-    MARK_WIDTH, Paint, affected_names, component_name, counts, failure_lines, marker, omitted_line,
-    page_name, page_url, staleness, status_words, unresolved_lines, when,
+    MARK_WIDTH, Paint, affected_names, component_name, counts, failure_lines, folded_line, marker,
+    omitted_line, page_name, page_url, staleness, status_words, unresolved_lines, when,
 };
 use crate::cache::Cache;
 use crate::sanitize::terminal;
@@ -206,10 +206,19 @@ fn view_block(
             out.line(&[("  ", None), (&line, Some(Paint::Dim))]);
         }
     }
-    let shown = view.entries.len().min(budget);
-    for e in &view.entries[..shown] {
+    let listed = view.listed(budget);
+    for e in listed {
         entry(out, e, opts);
     }
+    if let Some((long, short)) = folded_line(view, opts) {
+        let line = if cols(&long) + 2 <= out.width.max(20) {
+            long
+        } else {
+            short
+        };
+        out.line(&[("  ", None), (&line, Some(Paint::Dim))]);
+    }
+    let shown = listed.len();
     let line = if opts.max_items.is_some() {
         more_line(cache, view, opts, view.entries.len() - shown)
     } else {

@@ -81,8 +81,7 @@ pub(super) fn counts(view: &View<'_>, cache: &Cache, opts: &Options<'_>) -> Stri
     ];
     for &(state, one, many) in &COMPONENT_WORDS {
         let n = view
-            .entries
-            .iter()
+            .all_entries()
             .filter(
                 |e| matches!(&e.what, What::Component(c) if component_state(&c.status) == state),
             )
@@ -183,6 +182,49 @@ pub(super) fn unresolved_lines(view: &View<'_>) -> Vec<String> {
         .iter()
         .map(|u| format!("may be incomplete: {}", cause_words(u)))
         .collect()
+}
+
+/// At login, the line for the entries this user has already seen as they are now, or `None`:
+/// "2 known issues and 1 maintenance unchanged since you last saw them: motd-status", and a
+/// shorter one for a narrow terminal ("3 unchanged since you last saw them: motd-status").
+pub(super) fn folded_line(view: &View<'_>, opts: &Options<'_>) -> Option<(String, String)> {
+    if view.folded.is_empty() {
+        return None;
+    }
+    // Incidents and components that are not operational are both known issues.
+    let mut n = [0usize; 4];
+    for e in &view.folded {
+        let slot = match (&e.what, e.section) {
+            (What::Item { item, .. }, Section::Incident) if item.status == "notice" => 1,
+            (_, Section::Incident | Section::Component) => 0,
+            (_, Section::MaintenanceNow | Section::MaintenancePlanned) => 2,
+            (_, Section::Resolved) => 3,
+        };
+        n[slot] += 1;
+    }
+    let words = [
+        ("known issue", "known issues"),
+        ("notice", "notices"),
+        ("maintenance", "maintenances"),
+        ("resolved issue", "resolved issues"),
+    ];
+    let parts: Vec<String> = n
+        .iter()
+        .zip(words)
+        .filter(|(k, _)| **k > 0)
+        .map(|(k, (one, many))| format!("{k} {}", if *k == 1 { one } else { many }))
+        .collect();
+    let list = match parts.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => return None,
+    };
+    let pronoun = if view.folded.len() == 1 { "it" } else { "them" };
+    let tail = format!("unchanged since you last saw {pronoun}: {}", opts.more_command);
+    Some((
+        format!("{list} {tail}"),
+        format!("{} {tail}", view.folded.len()),
+    ))
 }
 
 /// The line under a view whose entries the cache could not all hold, or `None`.

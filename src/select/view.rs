@@ -15,6 +15,9 @@ pub struct View<'a> {
     pub cluster: Option<&'a str>,
     pub scope: &'static str,
     pub entries: Vec<Entry<'a>>,
+    /// Entries this user has already seen as they are now, counted in one line at login
+    /// instead of shown (see `crate::seen`); empty everywhere else.
+    pub folded: Vec<Entry<'a>>,
     /// Entries the fetcher left out past its cap, by section (counted, never shown).
     pub omitted: Counts,
     /// Left out but not counted by section (a cache of the previous release says only how
@@ -41,6 +44,7 @@ impl<'a> View<'a> {
             cluster: cluster.map(|c| c.name.as_str()),
             scope: name,
             entries,
+            folded: Vec::new(),
             omitted,
             omitted_unsorted: more.saturating_sub(omitted.total()),
             unresolved: cluster.map_or(Cow::Borrowed(&[][..]), unresolved),
@@ -55,12 +59,29 @@ impl<'a> View<'a> {
 
     /// Whether there is nothing to say at all (a login then prints nothing).
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty() && self.omitted_total() == 0 && !self.knows_nothing()
+        self.entries.is_empty()
+            && self.folded.is_empty()
+            && self.omitted_total() == 0
+            && !self.knows_nothing()
     }
 
-    /// Everything the view counts: the entries it lists and those left out, by section.
+    /// Everything the view counts: the entries it lists, those folded and those left out, by
+    /// section.
     pub fn counts(&self) -> Counts {
-        super::count(&self.entries).plus(&self.omitted)
+        super::count(&self.entries)
+            .plus(&super::count(&self.folded))
+            .plus(&self.omitted)
+    }
+
+    /// Every entry of the view, listed or folded.
+    pub fn all_entries(&self) -> impl Iterator<Item = &Entry<'a>> {
+        self.entries.iter().chain(&self.folded)
+    }
+
+    /// The entries listed within `budget`: the first ones, in the view's order. The rest are
+    /// counted in one line.
+    pub fn listed(&self, budget: usize) -> &[Entry<'a>] {
+        &self.entries[..self.entries.len().min(budget)]
     }
 
     /// How many entries the cache could not list.

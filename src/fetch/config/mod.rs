@@ -21,7 +21,7 @@ pub(crate) use settings::check_proxy;
 use toml::ConfigText;
 
 use super::address::{Location, Url};
-use crate::cache::{self, Settings};
+use crate::cache::{self, Repeat, Settings};
 
 pub const DEFAULT_PATH: &str = "/etc/motd-status/config.toml";
 pub const ENV_PATH: &str = "MOTD_STATUS_CONFIG";
@@ -69,6 +69,10 @@ pub struct SettingsOverlay {
     pub expire_seconds: Option<u64>,
     pub max_items: Option<usize>,
     pub login: Option<bool>,
+    pub repeat: Option<Repeat>,
+    pub repeat_after_seconds: Option<u64>,
+    pub always_show: Option<Vec<String>>,
+    pub soon_seconds: Option<u64>,
 }
 
 impl SettingsOverlay {
@@ -82,6 +86,15 @@ impl SettingsOverlay {
             expire_seconds: self.expire_seconds.unwrap_or(base.expire_seconds),
             max_items: self.max_items.unwrap_or(base.max_items),
             login: self.login.unwrap_or(base.login),
+            repeat: self.repeat.unwrap_or(base.repeat),
+            repeat_after_seconds: self
+                .repeat_after_seconds
+                .unwrap_or(base.repeat_after_seconds),
+            always_show: self
+                .always_show
+                .clone()
+                .unwrap_or_else(|| base.always_show.clone()),
+            soon_seconds: self.soon_seconds.unwrap_or(base.soon_seconds),
         }
     }
 }

@@ -8,7 +8,7 @@ use toml::Spanned;
 
 use super::toml::{ConfigText, Raw, RawCluster, RawLogin};
 use super::{ClusterConfig, ConfigError, HttpConfig, SettingsOverlay};
-use crate::cache::Settings;
+use crate::cache::{ALWAYS_SHOW, Repeat, Settings};
 
 /// The display settings the file sets (top-level windows and `[login]`), left unresolved so
 /// that a mirror can tell them from defaults.
@@ -28,7 +28,68 @@ pub(super) fn overlay(file: &ConfigText, raw: &Raw) -> Result<SettingsOverlay, C
         )?,
         max_items: login.and_then(|l| l.max_items),
         login: login.and_then(|l| l.enabled),
+        repeat: login
+            .and_then(|l| l.repeat.as_ref())
+            .map(|r| repeat(file, r))
+            .transpose()?,
+        repeat_after_seconds: match login.and_then(|l| l.repeat_after.as_ref()) {
+            Some(v) => Some(positive_seconds(file, v, "login.repeat_after")?),
+            None => None,
+        },
+        always_show: login
+            .and_then(|l| l.always_show.as_ref())
+            .map(|words| always_show(file, words))
+            .transpose()?,
+        soon_seconds: file.optional_seconds(login.and_then(|l| l.soon.as_ref()), "login.soon")?,
     })
+}
+
+/// `[login] repeat`: `changes` or `always`.
+fn repeat(file: &ConfigText, v: &Spanned<String>) -> Result<Repeat, ConfigError> {
+    match v.get_ref().as_str() {
+        "changes" => Ok(Repeat::Changes),
+        "always" => Ok(Repeat::Always),
+        other => Err(file.error(
+            Some(v.span()),
+            Some("login.repeat"),
+            format!("{other:?} is neither \"changes\" nor \"always\""),
+        )),
+    }
+}
+
+/// A duration that must be more than zero.
+fn positive_seconds(file: &ConfigText, v: &Spanned<String>, key: &str) -> Result<u64, ConfigError> {
+    match file.optional_seconds(Some(v), key)? {
+        Some(0) | None => Err(file.error(
+            Some(v.span()),
+            Some(key),
+            format!(
+                "{:?} must be more than 0 (repeat = \"always\" shows everything at every login)",
+                v.get_ref()
+            ),
+        )),
+        Some(n) => Ok(n),
+    }
+}
+
+/// `[login] always_show`: words of [`ALWAYS_SHOW`], each once.
+fn always_show(file: &ConfigText, words: &[Spanned<String>]) -> Result<Vec<String>, ConfigError> {
+    let mut out: Vec<String> = Vec::new();
+    for w in words {
+        let word = w.get_ref().trim();
+        if !ALWAYS_SHOW.iter().any(|(known, _)| *known == word) {
+            let known: Vec<&str> = ALWAYS_SHOW.iter().map(|(k, _)| *k).collect();
+            return Err(file.error(
+                Some(w.span()),
+                Some("login.always_show"),
+                format!("{word:?} is not one of {}", known.join(", ")),
+            ));
+        }
+        if !out.iter().any(|o| o == word) {
+            out.push(word.to_owned());
+        }
+    }
+    Ok(out)
 }
 
 /// `stale_after` must be shorter than `expire_after`. Otherwise data older than

@@ -198,6 +198,10 @@ fn overlay_lays_only_the_set_values_over_the_base() {
         expire_seconds: 4,
         max_items: 5,
         login: false,
+        repeat: Repeat::Always,
+        repeat_after_seconds: 6,
+        always_show: Vec::new(),
+        soon_seconds: 7,
     };
     assert_eq!(SettingsOverlay::default().apply(&base), base);
     let some = SettingsOverlay {
@@ -223,12 +227,21 @@ fn overlay_lays_only_the_set_values_over_the_base() {
         expire_seconds: Some(40),
         max_items: Some(50),
         login: Some(true),
+        repeat: Some(Repeat::Changes),
+        repeat_after_seconds: Some(60),
+        always_show: Some(vec!["resolved".into()]),
+        soon_seconds: Some(70),
     };
     let over = all.apply(&base);
     assert_eq!(
         (over.recent_seconds, over.stale_seconds, over.expire_seconds),
         (10, 30, 40)
     );
+    assert_eq!(
+        (over.repeat, over.repeat_after_seconds, over.soon_seconds),
+        (Repeat::Changes, 60, 70)
+    );
+    assert_eq!(over.always_show, ["resolved"]);
     assert!(over.login && over.show_unscoped && over.max_items == 50);
 }
 
@@ -318,4 +331,37 @@ fn stale_after_must_be_shorter_than_expire_after() {
 fn short_duration_uses_the_largest_exact_unit() {
     let all = [0, 45, 90, 5400, 3600, 7 * 86400, 86400 + 1].map(short_duration);
     assert_eq!(all, ["0s", "45s", "90s", "90min", "1h", "7d", "86401s"]);
+}
+
+#[test]
+fn login_folding_keys_are_checked_where_they_are_written() {
+    let c = p(
+        "page = \"./x\"\n[login]\nrepeat = \"always\"\nrepeat_after = \"12h\"\n\
+               always_show = [\"major\", \"component\", \"major\"]\nsoon = \"2h\"\n",
+    )
+    .unwrap();
+    assert_eq!(c.settings.repeat, Repeat::Always);
+    assert_eq!(c.settings.repeat_after_seconds, 12 * 3600);
+    assert_eq!(c.settings.always_show, ["major", "component"]);
+    assert_eq!(c.settings.soon_seconds, 7200);
+    for (text, says) in [
+        (
+            "repeat = \"sometimes\"",
+            ":3: key `login.repeat`: \"sometimes\" is neither",
+        ),
+        (
+            "repeat_after = \"0s\"",
+            ":3: key `login.repeat_after`: \"0s\" must be more than 0",
+        ),
+        (
+            "always_show = [\"critical\", \"urgent\"]",
+            ":3: key `login.always_show`: \"urgent\" is not one of critical, major,",
+        ),
+        ("soon = \"tomorrow\"", ":3: key `login.soon`"),
+    ] {
+        let e = p(&format!("page = \"./x\"\n[login]\n{text}\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(says), "{text}: {e}");
+    }
 }

@@ -75,6 +75,10 @@ pub(super) struct RawLogin {
     pub(super) max_items: Option<usize>,
     pub(super) stale_after: Option<Spanned<String>>,
     pub(super) expire_after: Option<Spanned<String>>,
+    pub(super) repeat: Option<Spanned<String>>,
+    pub(super) repeat_after: Option<Spanned<String>>,
+    pub(super) always_show: Option<Vec<Spanned<String>>>,
+    pub(super) soon: Option<Spanned<String>>,
 }
 
 /// The config being resolved: its path, named in every error, and its text, to turn the byte
