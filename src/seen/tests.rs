@@ -119,7 +119,8 @@ fn a_new_update_a_new_status_impact_title_window_or_section_is_news() {
         &Seen::default(),
         at(0),
     );
-    let changes: [(&str, fn(&mut Item)); 6] = [
+    type Change = fn(&mut Item);
+    let changes: [(&str, Change); 6] = [
         ("update", |i| i.update = Some("Fixed, monitoring.".into())),
         ("status", |i| i.status = "monitoring".into()),
         ("impact", |i| i.impact = "major".into()),
