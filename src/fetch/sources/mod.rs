@@ -177,6 +177,15 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// A name as compared: NFC-normalised, fully case-folded, trimmed. Clusters' names are
+/// resolved so (`crate::fetch::resolve`), and a notices file's `affects` names are told apart
+/// so.
+pub fn folded(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let nfc: String = s.trim().nfc().collect();
+    caseless::default_case_fold_str(&nfc).nfc().collect()
+}
+
 /// The first `max` characters of `s`, with "…" when cut.
 pub(crate) fn shorten(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
