@@ -85,10 +85,13 @@ pub(super) fn short_duration(seconds: u64) -> String {
     format!("{seconds}s")
 }
 
-/// The `[[cluster]]` tables: each named (uniquely, ignoring case) and matching something.
+/// The `[[cluster]]` tables: each named (uniquely, ignoring case) and matching something: a
+/// group or component it names, or (with a notices file among the sources, `notices`) the
+/// notices that name it.
 pub(super) fn clusters(
     file: &ConfigText,
     raw: &[RawCluster],
+    notices: bool,
 ) -> Result<Vec<ClusterConfig>, ConfigError> {
     let mut clusters: Vec<ClusterConfig> = Vec::new();
     for c in raw {
@@ -103,7 +106,7 @@ pub(super) fn clusters(
                 format!("{name:?} is used by two clusters"),
             ));
         }
-        if c.groups.is_empty() && c.components.is_empty() {
+        if c.groups.is_empty() && c.components.is_empty() && !notices {
             return Err(file.error(
                 Some(c.name.span()),
                 Some("cluster.groups"),

@@ -51,6 +51,7 @@ pub(super) struct Raw {
 pub(super) struct RawSource {
     pub(super) name: Option<String>,
     pub(super) page: Option<String>,
+    pub(super) notices: Option<Spanned<String>>,
     pub(super) page_id: Option<Spanned<String>>,
     pub(super) api_key_file: Option<PathBuf>,
     pub(super) api_base: Option<String>,
