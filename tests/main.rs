@@ -17,6 +17,7 @@ mod login;
 mod mirror_local;
 mod mirror_nginx;
 mod monitoring;
+mod notices;
 mod pam_motd;
 mod property;
 mod real_pages;

@@ -70,13 +70,20 @@ pub(super) fn read(root: &Node, toml: bool, text: &str) -> (File, Vec<Finding>) 
     (file, r.findings)
 }
 
-/// A table's entries, and how messages name the table (" in notice \"x\"").
+/// A table's entries, how messages name the table (" in notice \"x\""), and the keys its
+/// unknown keys were taken for.
 struct Fields<'n> {
     entries: &'n [Entry],
     context: String,
+    meant: Vec<&'static str>,
 }
 
 impl<'n> Fields<'n> {
+    /// Whether `key` is missing, and no unknown key was taken for it (which says so already).
+    fn lacks(&self, key: &str) -> bool {
+        self.get(key).is_none() && !self.meant.contains(&key)
+    }
+
     fn get(&self, key: &str) -> Option<&'n Node> {
         self.entries.iter().find(|e| e.key == key).map(|e| &e.value)
     }
@@ -109,13 +116,14 @@ impl Reader<'_> {
     fn fields<'n>(
         &mut self,
         node: &'n Node,
-        known: &[&str],
+        known: &[&'static str],
         whose: &str,
         context: String,
     ) -> Option<Fields<'n>> {
         let Value::Table(entries) = &node.value else {
             return None;
         };
+        let mut meant = Vec::new();
         for (i, e) in entries.iter().enumerate() {
             if entries[..i].iter().any(|o| o.key == e.key) {
                 let what = format!("`{}` is set twice{context}: keep one", e.key);
@@ -123,6 +131,7 @@ impl Reader<'_> {
             } else if !known.contains(&e.key.as_str()) {
                 let what = match nearest(&e.key, known) {
                     Some(near) => {
+                        meant.push(near);
                         format!("unknown key `{}`{context}: did you mean `{near}`?", e.key)
                     }
                     None => format!(
@@ -134,7 +143,11 @@ impl Reader<'_> {
                 self.mistake(e.at, what);
             }
         }
-        Some(Fields { entries, context })
+        Some(Fields {
+            entries,
+            context,
+            meant,
+        })
     }
 
     /// The string at `key`, if it is one (and not empty).
@@ -302,13 +315,8 @@ impl Reader<'_> {
             _ => Kind::Notice,
         });
         let start = self.time(&f, "start");
-        for (key, missing) in [
-            ("id", f.get("id").is_none()),
-            ("title", f.get("title").is_none()),
-            ("kind", f.get("kind").is_none()),
-            ("start", f.get("start").is_none()),
-        ] {
-            if missing {
+        for key in ["id", "title", "kind", "start"] {
+            if f.lacks(key) {
                 self.mistake(node.at, format!("{name} has no `{key}`"));
             }
         }
@@ -438,7 +446,7 @@ impl Reader<'_> {
                 continue;
             };
             for key in UPDATE_KEYS {
-                if u.get(key).is_none() {
+                if u.lacks(key) {
                     self.mistake(item.at, format!("{whose} has no `{key}`"));
                 }
             }

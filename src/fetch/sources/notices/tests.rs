@@ -228,13 +228,13 @@ fn an_empty_list_is_no_notices_and_an_empty_file_is_a_mistake() {
     }
 }
 
+/// (A key taken for `title` is not also answered as a missing title.)
 #[test]
 fn json_mistakes_point_at_their_keys_and_values() {
     let text = "{\"notice\": [\n  {\"id\": \"a\", \"titel\": \"x\", \"kind\": \"incident\",\n   \"start\": \"soon\", \"kind\": \"notice\"}\n]}";
     assert_eq!(
         lines(false, text, &[]),
         [
-            "n:2:3: notice \"a\" has no `title`",
             "n:2:15: unknown key `titel` in notice \"a\": did you mean `title`?",
             "n:3:13: `start` in notice \"a\": \"soon\" is not a time such as \"2026-12-10 08:00\" \
              or \"2026-12-10T08:00:00+01:00\"",
