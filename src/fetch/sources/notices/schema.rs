@@ -237,6 +237,8 @@ impl Reader<'_> {
                 Err(why) => {
                     let at = top.get("timezone").map_or(0, |n| n.at);
                     self.mistake(at, format!("`timezone`: {why}"));
+                    // The file names its zone: no warning that it does not.
+                    self.local_seen = true;
                 }
             }
         }
