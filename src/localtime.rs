@@ -3,6 +3,10 @@
 //! chrono alone only knows the numeric offset of the local zone, so the zone comes from tz-rs,
 //! which reads `TZ` or `/etc/localtime` the way libc does (TZif files and POSIX TZ strings). If
 //! neither is usable the times are shown in UTC, labelled as such.
+//!
+//! The other way, for the fetcher: a zone by its IANA name ([`LocalZone::named`]) and a local
+//! date-time turned into the instant it names ([`LocalZone::to_utc`]), which says so when the
+//! clocks skipped that time or showed it twice.
 
 use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
 
@@ -28,6 +32,70 @@ impl LocalZone {
 
     pub fn utc() -> LocalZone {
         LocalZone { zone: None }
+    }
+
+    /// The zone with the IANA name `name` ("Europe/Berlin", "UTC"), as the tz database of this
+    /// host has it. Only a name: a path or a POSIX TZ string is refused, so that a file naming
+    /// its zone cannot make the reader open another file.
+    pub fn named(name: &str) -> Result<LocalZone, String> {
+        let sound = !name.is_empty()
+            && !name.starts_with(['/', '.', ':'])
+            && name.split('/').all(|part| !part.is_empty() && part != "..")
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/_-+".contains(c));
+        if !sound {
+            return Err(format!(
+                "{name:?} is not a zone name such as \"Europe/Berlin\""
+            ));
+        }
+        tz::TimeZone::from_posix_tz(name)
+            .map(|zone| LocalZone { zone: Some(zone) })
+            .map_err(|_| {
+                format!("{name:?} is not a zone this host knows (a name such as \"Europe/Berlin\")")
+            })
+    }
+
+    /// The instant the wall-clock time `local` names in this zone, or why there is not exactly
+    /// one: a time the clocks skipped (spring) or showed twice (autumn).
+    pub fn to_utc(&self, local: NaiveDateTime) -> Result<DateTime<Utc>, NotOneInstant> {
+        use tz::datetime::FoundDateTimeKind as Found;
+        let Some(zone) = &self.zone else {
+            return Ok(local.and_utc());
+        };
+        let found = tz::datetime::DateTime::find(
+            local.year(),
+            local.month() as u8,
+            local.day() as u8,
+            local.hour() as u8,
+            local.minute() as u8,
+            local.second().min(59) as u8,
+            0,
+            zone.as_ref(),
+        )
+        .map_err(|_| NotOneInstant::OutOfRange)?;
+        let offset = |dt: &tz::datetime::DateTime| dt.local_time_type().ut_offset();
+        let instant = |secs: i64| {
+            DateTime::from_timestamp(secs, local.nanosecond()).ok_or(NotOneInstant::OutOfRange)
+        };
+        match found.into_inner().as_slice() {
+            [Found::Normal(dt)] => instant(dt.unix_time()),
+            [Found::Normal(first), Found::Normal(second)] => Err(NotOneInstant::Twice {
+                first: offset(first),
+                second: offset(second),
+            }),
+            [
+                Found::Skipped {
+                    before_transition,
+                    after_transition,
+                },
+            ] => Err(NotOneInstant::Skipped {
+                at: instant(before_transition.unix_time())?,
+                before: offset(before_transition),
+                after: offset(after_transition),
+            }),
+            _ => Err(NotOneInstant::OutOfRange),
+        }
     }
 
     /// The wall-clock time and zone abbreviation at `t`.
@@ -84,6 +152,51 @@ impl LocalZone {
     pub fn same_day(&self, a: DateTime<Utc>, b: DateTime<Utc>) -> bool {
         self.at(a).0.date() == self.at(b).0.date()
     }
+}
+
+/// Why a wall-clock time names no single instant in a zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotOneInstant {
+    /// The clocks skipped it: at `at` they went from offset `before` to `after` (seconds east
+    /// of UTC), forward.
+    Skipped {
+        at: DateTime<Utc>,
+        before: i32,
+        after: i32,
+    },
+    /// The clocks showed it twice: first at offset `first`, then at `second`.
+    Twice { first: i32, second: i32 },
+    /// Outside what the zone's rules (or the calendar) cover.
+    OutOfRange,
+}
+
+/// The name of this host's zone, for messages: `TZ` when set (without a leading `:`), else the
+/// zone `/etc/localtime` links to ("Europe/Berlin"), else "UTC" when neither is usable.
+pub fn host_zone_name() -> String {
+    if let Ok(v) = std::env::var("TZ")
+        && !v.is_empty()
+    {
+        let v = v.strip_prefix(':').unwrap_or(&v);
+        return zone_of_path(v).unwrap_or(v).to_owned();
+    }
+    let link = std::fs::read_link("/etc/localtime").ok();
+    match link.as_ref().and_then(|p| p.to_str()) {
+        Some(target) => zone_of_path(target).unwrap_or(target).to_owned(),
+        None if tz::TimeZone::local().is_ok() => "/etc/localtime".to_owned(),
+        None => "UTC".to_owned(),
+    }
+}
+
+/// "Europe/Berlin" of "/usr/share/zoneinfo/Europe/Berlin" (or "../usr/share/zoneinfo/…").
+fn zone_of_path(path: &str) -> Option<&str> {
+    path.split_once("zoneinfo/").map(|(_, zone)| zone)
+}
+
+/// "+02:00" of an offset in seconds east of UTC.
+pub fn offset_text(secs: i32) -> String {
+    let sign = if secs < 0 { '-' } else { '+' };
+    let m = secs.unsigned_abs() / 60;
+    format!("{sign}{:02}:{:02}", m / 60, m % 60)
 }
 
 fn format_naive(n: NaiveDateTime) -> String {
@@ -159,6 +272,74 @@ mod tests {
         assert_eq!(age(59), "1 minute");
         assert_eq!(age(3 * 3600 + 100), "3 hours");
         assert_eq!(age(8 * 86400), "8 days");
+    }
+
+    fn local(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    #[test]
+    fn local_times_in_a_named_zone_across_its_changes() {
+        let berlin = LocalZone::named("Europe/Berlin").unwrap();
+        // Either side of the spring change (29 March 2026, 02:00 CET → 03:00 CEST).
+        assert_eq!(
+            berlin.to_utc(local("2026-03-29 01:59")),
+            Ok(t("2026-03-29T00:59:00Z"))
+        );
+        assert_eq!(
+            berlin.to_utc(local("2026-03-29 03:00")),
+            Ok(t("2026-03-29T01:00:00Z"))
+        );
+        assert_eq!(
+            berlin.to_utc(local("2026-03-29 02:30")),
+            Err(NotOneInstant::Skipped {
+                at: t("2026-03-29T01:00:00Z"),
+                before: 3600,
+                after: 7200
+            })
+        );
+        // Either side of the autumn change (25 October 2026, 03:00 CEST → 02:00 CET).
+        assert_eq!(
+            berlin.to_utc(local("2026-10-25 01:30")),
+            Ok(t("2026-10-24T23:30:00Z"))
+        );
+        assert_eq!(
+            berlin.to_utc(local("2026-10-25 03:00")),
+            Ok(t("2026-10-25T02:00:00Z"))
+        );
+        assert_eq!(
+            berlin.to_utc(local("2026-10-25 02:30")),
+            Err(NotOneInstant::Twice {
+                first: 7200,
+                second: 3600
+            })
+        );
+        assert_eq!(
+            LocalZone::utc().to_utc(local("2026-10-25 02:30")),
+            Ok(t("2026-10-25T02:30:00Z"))
+        );
+    }
+
+    #[test]
+    fn zone_names_only() {
+        assert!(LocalZone::named("UTC").is_ok());
+        for bad in [
+            "",
+            "/etc/localtime",
+            ":Europe/Berlin",
+            "../zoneinfo/UTC",
+            "Europe/../UTC",
+            "CET-1CEST,M3.5.0,M10.5.0/3",
+        ] {
+            assert!(LocalZone::named(bad).is_err(), "{bad:?}");
+        }
+        let e = LocalZone::named("Europe/Berln").err().unwrap();
+        assert!(e.contains("not a zone this host knows"), "{e}");
+        assert_eq!(offset_text(-12600), "-03:30");
+        assert_eq!(
+            zone_of_path("/usr/share/zoneinfo/Europe/Berlin"),
+            Some("Europe/Berlin")
+        );
     }
 
     #[test]

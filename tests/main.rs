@@ -17,6 +17,8 @@ mod login;
 mod mirror_local;
 mod mirror_nginx;
 mod monitoring;
+mod notices;
+mod notices_examples;
 mod pam_motd;
 mod property;
 mod real_pages;

@@ -23,7 +23,8 @@ Options:
   -c, --config PATH   Read this config [env: MOTD_STATUS_CONFIG]
                       [default: /etc/motd-status/config.toml]
   --list-groups       Print the page's component groups and components with their ids
-  --check             Check the config against the page and print what each cluster covers
+  --check             Check every notices file (each mistake as file:line:column), then the
+                      config against the page, and print what each cluster covers
   --status            Check the cache (no network): one line, exit 0 OK, 1 WARNING (stale
                       data, names matching nothing), 2 CRITICAL (expired, missing or untrusted
                       cache), 3 UNKNOWN (config error), as monitoring plugins do

@@ -7,14 +7,14 @@ use std::io::Write;
 use std::time::Instant;
 
 use super::address::redact_text;
-use super::config::Config;
+use super::config::{Config, SourceKind};
 use super::failure::Failure;
 use super::http::Http;
 use super::log;
 use super::overlay;
 use super::resolve::{self, Catalog, shown_id};
 use super::session::Session;
-use super::sources::{self, Fetched};
+use super::sources::{self, Fetched, notices};
 use crate::exit::Exit;
 use crate::sanitize::terminal;
 
@@ -24,6 +24,9 @@ pub(crate) fn run(cfg: &Config, list: bool) -> Result<Exit, Failure> {
     let now = crate::clock::now().map_err(Failure::Usage)?;
     let http = Http::new(cfg.http.clone(), Instant::now() + cfg.http.deadline);
     let mut session = Session::new(&http);
+    if !list && !notices_are_sound(cfg, &mut session) {
+        return Ok(Exit::Failed);
+    }
     let fetched = sources::fetch_all(cfg, &mut session, &keys, now)?;
     let mut catalogs: Vec<Catalog<'_>> = Vec::new();
     // What a mirror's own settings ask that its publisher's cache cannot give.
@@ -47,6 +50,39 @@ pub(crate) fn run(cfg: &Config, list: bool) -> Result<Exit, Failure> {
     } else {
         check(cfg, &catalogs, &windows)
     })
+}
+
+/// Every notices file's mistakes (errors) and warnings, each on its own line; whether there
+/// were no mistakes (the rest of the check needs every file read).
+fn notices_are_sound(cfg: &Config, session: &mut Session<'_>) -> bool {
+    let mut sound = true;
+    for source in &cfg.sources {
+        let SourceKind::Notices(at) = &source.kind else {
+            continue;
+        };
+        let mistakes = match notices::check(session, at, &cfg.clusters) {
+            Ok(answers) => answers
+                .iter()
+                .filter(|a| {
+                    if a.warning {
+                        log::warn(&a.line);
+                    } else {
+                        log::error(&a.line);
+                    }
+                    !a.warning
+                })
+                .count(),
+            Err(e) => {
+                log::error(e);
+                1
+            }
+        };
+        if mistakes > 0 {
+            log::error(format!("{mistakes} problem(s) in {}", at.shown()));
+            sound = false;
+        }
+    }
+    sound
 }
 
 /// Prints `text` (the help, the version) and exits 0, or 1 when standard output fails.

@@ -12,10 +12,10 @@
 //! a mirrored cache's (whose groups are known by name only), so both are resolved by the same
 //! code.
 
-use unicode_normalization::UnicodeNormalization;
-
 use super::config::ClusterConfig;
 use super::sources::SourceData;
+/// A name as compared (defined with the sources, whose notices files' names are compared so).
+pub use super::sources::folded;
 use crate::cache::{self, Cause, ComponentRef, Named, Unresolved};
 use crate::sanitize::terminal;
 
@@ -293,15 +293,19 @@ pub fn resolve_all<'c>(
 fn resolve<'c>(cluster: &'c ClusterConfig, sources: &[Catalog<'_>]) -> Resolved<'c> {
     let mut components = Vec::new();
     let mut names = Vec::new();
-    for wanted in &cluster.groups {
-        names.push(group(wanted, sources, &mut components));
-    }
-    for wanted in &cluster.components {
-        names.push(component(wanted, sources, &mut components));
+    // Names are looked up on the pages; with no page (a site of notices alone) they are only
+    // names the notices may give, which match nothing and are no mistake.
+    if sources.iter().any(|s| !s.by_name) {
+        for wanted in &cluster.groups {
+            names.push(group(wanted, sources, &mut components));
+        }
+        for wanted in &cluster.components {
+            names.push(component(wanted, sources, &mut components));
+        }
     }
     // What the names cover of the pages: none of it, while the cluster names something,
-    // leaves its view without a word about the cluster; a cluster that names nothing (a site
-    // of notices alone) is known by its name alone.
+    // leaves its view without a word about the cluster; a cluster that names nothing of a
+    // page (or has none to name) is known by its names alone.
     let covers = (!names.is_empty()).then_some(components.len());
     components.extend(named_by(cluster, sources));
     Resolved {
@@ -405,11 +409,13 @@ fn named_by(cluster: &ClusterConfig, sources: &[Catalog<'_>]) -> Vec<ComponentRe
         .collect()
 }
 
-/// The groups `wanted` names, as (source, group) indices.
+/// The groups `wanted` names, as (source, group) indices (of the pages: a notices file's
+/// components are reached by [`named_by`]).
 fn find_groups(sources: &[Catalog<'_>], wanted: &str) -> Vec<(usize, usize)> {
     sources
         .iter()
         .enumerate()
+        .filter(|(_, s)| !s.by_name)
         .flat_map(|(si, s)| {
             s.groups
                 .iter()
@@ -421,20 +427,15 @@ fn find_groups(sources: &[Catalog<'_>], wanted: &str) -> Vec<(usize, usize)> {
         .collect()
 }
 
-/// The components `wanted` names, with their source.
+/// The components `wanted` names, with their source (of the pages, as [`find_groups`]).
 fn find_components<'s, 'a>(sources: &'s [Catalog<'a>], wanted: &str) -> Vec<(usize, &'s Leaf<'a>)> {
     sources
         .iter()
         .enumerate()
+        .filter(|(_, s)| !s.by_name)
         .flat_map(|(si, s)| s.components.iter().map(move |c| (si, c)))
         .filter(|(si, c)| component_named(&sources[*si], c, wanted))
         .collect()
-}
-
-/// A name as compared: NFC-normalised, fully case-folded, trimmed.
-pub fn folded(s: &str) -> String {
-    let nfc: String = s.trim().nfc().collect();
-    caseless::default_case_fold_str(&nfc).nfc().collect()
 }
 
 /// Whether `wanted` names the thing with this id and name.

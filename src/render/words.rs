@@ -220,7 +220,10 @@ pub(super) fn folded_line(view: &View<'_>, opts: &Options<'_>) -> Option<(String
         None => return None,
     };
     let pronoun = if view.folded.len() == 1 { "it" } else { "them" };
-    let tail = format!("unchanged since you last saw {pronoun}: {}", opts.more_command);
+    let tail = format!(
+        "unchanged since you last saw {pronoun}: {}",
+        opts.more_command
+    );
     Some((
         format!("{list} {tail}"),
         format!("{} {tail}", view.folded.len()),

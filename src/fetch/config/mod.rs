@@ -30,8 +30,8 @@ pub const ENV_PATH: &str = "MOTD_STATUS_CONFIG";
 #[derive(Debug, Clone)]
 pub struct Config {
     pub path: PathBuf,
-    /// The page and any further sources, in order; the first is the main page. A mirror is
-    /// the only source.
+    /// The page and any further sources (pages, notices files), in order. A mirror is the only
+    /// source.
     pub sources: Vec<SourceConfig>,
     pub cache: PathBuf,
     pub settings: Settings,
@@ -117,6 +117,8 @@ pub enum SourceKind {
     Private(ManageConfig),
     /// Another fetcher's published cache, copied whole (mirror mode: the only source).
     Mirror(Location),
+    /// The site's own notices file (TOML or JSON), local or on a web server.
+    Notices(Location),
 }
 
 /// A private page: the v1 API with a key.
@@ -139,7 +141,7 @@ impl SourceConfig {
     /// The address it is read from, as messages show it (credentials hidden).
     pub fn shown(&self) -> String {
         match &self.kind {
-            SourceKind::Page(at) | SourceKind::Mirror(at) => at.shown(),
+            SourceKind::Page(at) | SourceKind::Mirror(at) | SourceKind::Notices(at) => at.shown(),
             SourceKind::Private(m) => m.page_url().redacted(),
         }
     }
@@ -148,12 +150,12 @@ impl SourceConfig {
     /// source's: its own address, or one below it.
     pub fn owns(&self, address: &str) -> bool {
         let base = match &self.kind {
-            SourceKind::Page(Location::Web(u)) | SourceKind::Mirror(Location::Web(u)) => {
-                u.as_str().trim_end_matches('/').to_owned()
-            }
-            SourceKind::Page(Location::Local(p)) | SourceKind::Mirror(Location::Local(p)) => {
-                p.display().to_string()
-            }
+            SourceKind::Page(Location::Web(u))
+            | SourceKind::Mirror(Location::Web(u))
+            | SourceKind::Notices(Location::Web(u)) => u.as_str().trim_end_matches('/').to_owned(),
+            SourceKind::Page(Location::Local(p))
+            | SourceKind::Mirror(Location::Local(p))
+            | SourceKind::Notices(Location::Local(p)) => p.display().to_string(),
             SourceKind::Private(m) => m.page_url().as_str().to_owned(),
         };
         address
@@ -213,6 +215,14 @@ impl Config {
             _ => None,
         })
     }
+}
+
+/// Whether a source is a notices file: its notices reach a cluster by the cluster's own name,
+/// so a cluster need name no group or component.
+fn has_notices(sources: &[SourceConfig]) -> bool {
+    sources
+        .iter()
+        .any(|s| matches!(s.kind, SourceKind::Notices(_)))
 }
 
 impl Default for HttpConfig {
@@ -306,16 +316,16 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     let settings_set = settings::overlay(&file, &raw)?;
     let settings = settings_set.apply(&Settings::default());
     settings::check_stale_before_expire(&file, raw.login.as_ref(), &settings)?;
-    let clusters = settings::clusters(&file, &raw.cluster)?;
+    let clusters = settings::clusters(&file, &raw.cluster, has_notices(&sources))?;
     let http = settings::http(&file, &raw)?;
     let motd_markdown = settings::motd_markdown(&file, raw.motd_format.as_ref())?;
     let jitter = file.duration(raw.jitter.as_ref(), "jitter", Duration::ZERO)?;
     let dir = file.dir();
     let cache = raw
         .cache
-        .map(|p| dir.join(p))
+        .map(|p| toml::beside(dir, &p))
         .unwrap_or_else(|| PathBuf::from(cache::DEFAULT_PATH));
-    let motd_file = raw.motd_file.map(|p| dir.join(p));
+    let motd_file = raw.motd_file.map(|p| toml::beside(dir, &p));
     settings::check_motd_file(
         &file,
         "motd_file",
@@ -323,7 +333,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         motd_file.as_deref(),
         mirror.as_deref(),
     )?;
-    let metrics_file = raw.metrics_file.map(|p| dir.join(p));
+    let metrics_file = raw.metrics_file.map(|p| toml::beside(dir, &p));
     settings::check_motd_file(
         &file,
         "metrics_file",

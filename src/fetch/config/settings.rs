@@ -146,10 +146,13 @@ pub(super) fn short_duration(seconds: u64) -> String {
     format!("{seconds}s")
 }
 
-/// The `[[cluster]]` tables: each named (uniquely, ignoring case) and matching something.
+/// The `[[cluster]]` tables: each named (uniquely, ignoring case) and matching something: a
+/// group or component it names, or (with a notices file among the sources, `notices`) the
+/// notices that name it.
 pub(super) fn clusters(
     file: &ConfigText,
     raw: &[RawCluster],
+    notices: bool,
 ) -> Result<Vec<ClusterConfig>, ConfigError> {
     let mut clusters: Vec<ClusterConfig> = Vec::new();
     for c in raw {
@@ -164,7 +167,7 @@ pub(super) fn clusters(
                 format!("{name:?} is used by two clusters"),
             ));
         }
-        if c.groups.is_empty() && c.components.is_empty() {
+        if c.groups.is_empty() && c.components.is_empty() && !notices {
             return Err(file.error(
                 Some(c.name.span()),
                 Some("cluster.groups"),
@@ -208,7 +211,7 @@ pub(super) fn http(file: &ConfigText, raw: &Raw) -> Result<HttpConfig, ConfigErr
         deadline: duration(&raw.deadline, "deadline", defaults.deadline)?,
         proxy: raw.proxy.as_ref().map(|p| p.trim().to_owned()),
         no_proxy: raw.no_proxy.clone(),
-        ca_file: raw.ca_file.as_ref().map(|p| file.dir().join(p)),
+        ca_file: raw.ca_file.as_ref().map(|p| file.beside(p)),
     };
     if let Some(p) = http.proxy.as_deref().filter(|p| !p.is_empty()) {
         check_proxy(p).map_err(|e| file.error(None, Some("proxy"), e))?;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use toml::Spanned;
 
-use super::toml::{ConfigText, Raw, line_of};
+use super::toml::{ConfigText, Raw, RawSource, line_of};
 use super::{ConfigError, DEFAULT_API_BASE, ManageConfig, SourceConfig, SourceKind};
 use crate::fetch::address::{Location, Url};
 
@@ -59,6 +59,10 @@ pub(super) fn sources(file: &ConfigText, raw: &Raw) -> Result<Vec<SourceConfig>,
         })?);
     }
     for s in &raw.source {
+        if let Some(n) = &s.notices {
+            sources.push(notices(file, s, n)?);
+            continue;
+        }
         let m = manage(
             file,
             s.page_id.as_ref(),
@@ -75,6 +79,35 @@ pub(super) fn sources(file: &ConfigText, raw: &Raw) -> Result<Vec<SourceConfig>,
         )?);
     }
     Ok(sources)
+}
+
+/// A `[[source]]` with `notices`: the site's notices file, which no page's key may join.
+fn notices(
+    file: &ConfigText,
+    s: &RawSource,
+    at: &Spanned<String>,
+) -> Result<SourceConfig, ConfigError> {
+    let error = |message: String| file.error(Some(at.span()), Some("source.notices"), message);
+    let beside = [
+        ("page", s.page.is_some()),
+        ("page_id", s.page_id.is_some()),
+        ("api_key_file", s.api_key_file.is_some()),
+        ("api_base", s.api_base.is_some()),
+    ];
+    if let Some((key, _)) = beside.iter().find(|(_, set)| *set) {
+        return Err(error(format!(
+            "is set beside {key}: a source is either a page (page, or page_id and \
+             api_key_file) or the site's notices file (notices); give each its own [[source]]"
+        )));
+    }
+    if at.get_ref().trim().is_empty() {
+        return Err(error("is empty".to_owned()));
+    }
+    let location = resolve_location(file.dir(), at.get_ref(), "file").map_err(error)?;
+    Ok(SourceConfig {
+        name: s.name.clone(),
+        kind: SourceKind::Notices(location),
+    })
 }
 
 /// A private page's settings, `None` when neither `page_id` nor `api_key_file` is set.
@@ -126,7 +159,7 @@ fn manage(
     let api_key_file = if key.starts_with("%d") {
         key.clone()
     } else {
-        file.dir().join(key)
+        file.beside(key)
     };
     Ok(Some(ManageConfig {
         page_id: page_id.to_owned(),
@@ -186,6 +219,18 @@ pub(super) fn resolve_page(base: &Path, page: &str) -> Result<Location, String> 
         let rest = rest.strip_suffix("/api/v2").unwrap_or(rest);
         return Url::parse(&format!("{scheme}://{rest}")).map(Location::Web);
     }
+    resolve_location(base, page, "directory")
+}
+
+/// An address as [`resolve_page`] reads it, of a `what` ("directory", "file"): `http(s)://…`
+/// as written, a `file:` URL or a path (relative to the config file's directory) as a path.
+fn resolve_location(base: &Path, page: &str, what: &str) -> Result<Location, String> {
+    let page = page.trim();
+    if let Some((scheme, _)) = page.split_once("://")
+        && !scheme.eq_ignore_ascii_case("file")
+    {
+        return Url::parse(page).map(Location::Web);
+    }
     let Some(rest) = page
         .get(..5)
         .filter(|s| s.eq_ignore_ascii_case("file:"))
@@ -197,10 +242,10 @@ pub(super) fn resolve_page(base: &Path, page: &str) -> Result<Location, String> 
         if !(page.starts_with('/') || page.starts_with("./") || page.starts_with("../")) {
             return Err(format!(
                 "{page:?} is neither an address nor a path: write https://{page} for a web \
-                 page, or ./{page} (or an absolute path) for a directory"
+                 address, or ./{page} (or an absolute path) for a {what}"
             ));
         }
-        return Ok(Location::Local(base.join(page)));
+        return Ok(Location::Local(super::toml::beside(base, Path::new(page))));
     };
     let path = match rest.strip_prefix("//") {
         Some(auth_path) => {

@@ -69,7 +69,7 @@ fn file_urls_follow_rfc_8089() {
         ("FILE://LOCALHOST/srv/page", "/srv/page"),
         ("file:/srv/page", "/srv/page"),
         ("file:///srv/status%20page/%C3%A9", "/srv/status page/é"),
-        ("./sample-page", "/etc/motd-status/./sample-page"),
+        ("./sample-page", "/etc/motd-status/sample-page"),
         ("HTTPS://Status.Example.org", "https://Status.Example.org"),
         (
             "https://status.example.org/api/v2/",
@@ -135,7 +135,7 @@ fn relative_paths_follow_the_config_file() {
         "page = \"./sample\"\ncache = \"out/s.json\"",
     )
     .unwrap();
-    assert_eq!(c.sources[0].shown(), "/srv/conf/./sample");
+    assert_eq!(c.sources[0].shown(), "/srv/conf/sample");
     assert_eq!(c.cache, PathBuf::from("/srv/conf/out/s.json"));
 }
 
@@ -364,4 +364,69 @@ fn login_folding_keys_are_checked_where_they_are_written() {
             .to_string();
         assert!(e.contains(says), "{text}: {e}");
     }
+}
+
+#[test]
+fn a_notices_file_as_a_source() {
+    let c = p(
+        "[[source]]\nname = \"Notices\"\nnotices = \"./notices.toml\"\n\
+               [[cluster]]\nname = \"Alpha\"\nhosts = [\"alpha-*\"]\n",
+    )
+    .unwrap();
+    let [source] = &c.sources[..] else {
+        panic!("one source: {:?}", c.sources);
+    };
+    assert!(matches!(
+        &source.kind,
+        SourceKind::Notices(Location::Local(p)) if p == Path::new("/etc/motd-status/notices.toml")
+    ));
+    assert_eq!(source.label(), "Notices");
+    assert!(source.owns("/etc/motd-status/notices.toml"));
+    // A cluster that names nothing is known to the notices by its name.
+    assert_eq!(c.clusters[0].name, "Alpha");
+    for (written, want) in [
+        (
+            "https://www.example.org/notices.json",
+            "https://www.example.org/notices.json",
+        ),
+        ("file:///srv/notices.toml", "/srv/notices.toml"),
+        ("/srv/notices.json", "/srv/notices.json"),
+    ] {
+        let c = p(&format!(
+            "page = \"./p\"\n[[source]]\nnotices = {written:?}\n"
+        ))
+        .unwrap();
+        assert_eq!(c.sources[1].shown(), want);
+        assert!(matches!(c.sources[1].kind, SourceKind::Notices(_)));
+    }
+    for (beside, key) in [
+        ("page = \"https://status.example.org\"", "page"),
+        ("page_id = \"abc123\"\napi_key_file = \"k\"", "page_id"),
+        ("api_key_file = \"k\"", "api_key_file"),
+    ] {
+        let e = p(&format!("[[source]]\n{beside}\nnotices = \"./n.toml\"\n"))
+            .unwrap_err()
+            .to_string();
+        let line = beside.lines().count() + 2;
+        assert!(
+            e.starts_with(&format!(
+                "/etc/motd-status/config.toml:{line}: key `source.notices`: is set beside {key}:"
+            )),
+            "{e}"
+        );
+    }
+    let e = p("[[source]]\nnotices = \"notices.toml\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains(":2: key `source.notices`") && e.contains("./notices.toml"),
+        "{e}"
+    );
+    let e = p("[[source]]\nnotices = \" \"\n").unwrap_err().to_string();
+    assert!(e.contains("key `source.notices`: is empty"), "{e}");
+    // Without a notices file, a cluster must still name something of a page.
+    let e = p("page = \"./p\"\n[[cluster]]\nname = \"A\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("names no groups and no components"), "{e}");
 }

@@ -51,6 +51,7 @@ pub(super) struct Raw {
 pub(super) struct RawSource {
     pub(super) name: Option<String>,
     pub(super) page: Option<String>,
+    pub(super) notices: Option<Spanned<String>>,
     pub(super) page_id: Option<Spanned<String>>,
     pub(super) api_key_file: Option<PathBuf>,
     pub(super) api_base: Option<String>,
@@ -104,6 +105,12 @@ impl ConfigText<'_> {
             message: message.into(),
             unconfigured: false,
         }
+    }
+
+    /// `p` resolved against the file's directory, without the `./` of `./notices.toml`
+    /// (messages then name `/etc/motd-status/notices.toml`).
+    pub(super) fn beside(&self, p: impl AsRef<Path>) -> PathBuf {
+        beside(self.dir(), p.as_ref())
     }
 
     /// The directory relative paths in the file are resolved against.
@@ -229,4 +236,9 @@ fn key_at(text: &str, at: usize) -> Option<String> {
     let (key, _) = line.split_once('=')?;
     let key = key.trim().trim_matches('"');
     (!key.is_empty() && !key.starts_with('[')).then(|| key.to_owned())
+}
+
+/// `p` joined to `dir`, with every `.` component left out (`..` stays: it may cross a link).
+pub(super) fn beside(dir: &Path, p: &Path) -> PathBuf {
+    dir.join(p).components().collect()
 }

@@ -6,13 +6,15 @@
 //!
 //! - [`statuspage`]: a public Statuspage page (API v2), over HTTP(S) or from a directory;
 //! - [`manage`]: a private page, through the manage API (v1) with a key;
-//! - [`mirror`]: another fetcher's published cache, copied whole.
+//! - [`mirror`]: another fetcher's published cache, copied whole;
+//! - [`notices`]: the site's own notices file, kept by hand (TOML or JSON).
 //!
 //! A new source is a file here, one [`SourceKind`] and one arm of [`of`].
 
 pub(crate) mod manage;
 pub(crate) mod mirror;
 pub(crate) mod model;
+pub(crate) mod notices;
 pub(crate) mod statuspage;
 
 use chrono::{DateTime, Utc};
@@ -95,6 +97,7 @@ pub(crate) fn of(config: &SourceConfig) -> Box<dyn Source + '_> {
         SourceKind::Page(at) => Box::new(statuspage::PublicPage(at)),
         SourceKind::Private(m) => Box::new(manage::PrivatePage(m)),
         SourceKind::Mirror(at) => Box::new(mirror::Mirror(at)),
+        SourceKind::Notices(at) => Box::new(notices::Notices(at)),
     }
 }
 
@@ -175,6 +178,15 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
         };
         fail(format!("{what}: {e}"))
     })
+}
+
+/// A name as compared: NFC-normalised, fully case-folded, trimmed. Clusters' names are
+/// resolved so (`crate::fetch::resolve`), and a notices file's `affects` names are told apart
+/// so.
+pub fn folded(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let nfc: String = s.trim().nfc().collect();
+    caseless::default_case_fold_str(&nfc).nfc().collect()
 }
 
 /// The first `max` characters of `s`, with "…" when cut.

@@ -94,3 +94,73 @@ fn messages_show_page_text_sanitised_and_odd_ids_escaped() {
     assert!(report[0].contains("[\"id\\u{1b}[2J\"]"), "{report:?}");
     assert!(!report[0].contains("\u{1b}[31m"), "{report:?}");
 }
+
+/// A notices file's source: its components stand for the names `names`.
+fn notices(names: &[&'static str]) -> cache::Source {
+    cache::Source {
+        name: "Notices".into(),
+        url: String::new(),
+        provider: cache::Provider::Notices,
+        origin: String::new(),
+        fetched_at: None,
+        checked_at: None,
+        failed: None,
+        time_zone: None,
+        components: names
+            .iter()
+            .map(|n| cache::Component {
+                id: format!("affects:{}", n.to_lowercase()),
+                name: (*n).into(),
+                group: None,
+                status: "operational".into(),
+            })
+            .collect(),
+        items: Vec::new(),
+        dropped: Vec::new(),
+    }
+}
+
+#[test]
+fn names_resolve_on_the_pages_and_reach_a_notices_files_names_beside() {
+    let page = source(&[("Storage", &[("lus", "Lustre"), ("nfs", "NFS")])]);
+    let file = notices(&["Lustre", "Storage", "C"]);
+    let cat = [Catalog::of_cache(&page, &[]), Catalog::of_cache(&file, &[])];
+    // "Lustre" names the page's component once (the file's "Lustre" is not a second match),
+    // and the file's components named by the cluster's names join what it covers.
+    let c = cluster(&["Storage"], &["Lustre"]);
+    let r = resolve_all(std::slice::from_ref(&c), &cat).remove(0);
+    assert!(r.problems().is_empty(), "{:?}", r.problems());
+    assert_eq!(r.covers, Some(2));
+    let got: Vec<(usize, String)> = r
+        .components
+        .iter()
+        .map(|c| (c.source, c.id.clone()))
+        .collect();
+    let want: Vec<(usize, String)> = [
+        (0, "lus"),
+        (0, "nfs"),
+        (1, "affects:c"),
+        (1, "affects:storage"),
+        (1, "affects:lustre"),
+    ]
+    .iter()
+    .map(|(s, id)| (*s, (*id).to_owned()))
+    .collect();
+    let mut got_sorted = got.clone();
+    got_sorted.sort();
+    let mut want_sorted = want;
+    want_sorted.sort();
+    assert_eq!(got_sorted, want_sorted);
+}
+
+#[test]
+fn with_notices_alone_a_clusters_names_are_names_notices_may_give() {
+    let file = notices(&["Storage"]);
+    let cat = [Catalog::of_cache(&file, &[])];
+    let c = cluster(&["Storage", "Scratch"], &["Login nodes"]);
+    let r = resolve_all(std::slice::from_ref(&c), &cat).remove(0);
+    assert!(r.problems().is_empty(), "{:?}", r.problems());
+    assert!(r.names.is_empty());
+    assert_eq!(r.covers, None, "known by its names, not an unknown view");
+    assert_eq!(ids(&r), ["affects:storage"]);
+}
