@@ -59,13 +59,13 @@ fn a_fifo_as_cache_finishes_at_once_and_prints_nothing() {
 }
 
 /// A FUSE file system whose reads never return: the hung NFS or Lustre mount of a bad day.
-struct StalledMount {
+pub(crate) struct StalledMount {
     dir: tempfile::TempDir,
     child: Child,
 }
 
 impl StalledMount {
-    fn start() -> StalledMount {
+    pub(crate) fn start() -> StalledMount {
         let dir = tempdir();
         let mnt = dir.path().join("mnt");
         std::fs::create_dir(&mnt).unwrap();
@@ -91,9 +91,14 @@ impl StalledMount {
         self.dir.path().join("mnt/status.json")
     }
 
+    /// The mount point: a directory whose every request hangs once frozen.
+    pub(crate) fn dir(&self) -> PathBuf {
+        self.dir.path().join("mnt")
+    }
+
     /// Freezes the file system's daemon: from now on every request waits in the kernel's
     /// queue, unanswered, as with a dead NFS server or a wedged FUSE daemon.
-    fn freeze(&self) {
+    pub(crate) fn freeze(&self) {
         let pid = self.child.id();
         assert_eq!(unsafe { libc::kill(pid as i32, libc::SIGSTOP) }, 0);
         // kill() returns before every thread has stopped; a thread still reading /dev/fuse
@@ -120,7 +125,7 @@ impl StalledMount {
 
     /// Runs `run`, and if it has not finished after `limit` (a request reached the daemon
     /// after all), releases it by killing the daemon and fails.
-    fn run(&mut self, run: Run, limit: Duration) -> crate::util::Done {
+    pub(crate) fn run(&mut self, run: Run, limit: Duration) -> crate::util::Done {
         let child = &mut self.child;
         run.output_within(limit, || {
             let _ = child.kill();

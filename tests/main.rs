@@ -23,6 +23,7 @@ mod pam_motd;
 mod property;
 mod real_pages;
 mod rendering;
+mod seen;
 mod selection;
 mod server;
 mod shells;

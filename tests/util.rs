@@ -99,6 +99,13 @@ impl Run {
         self
     }
 
+    pub fn env_remove_all(mut self, vars: &[&str]) -> Run {
+        for v in vars {
+            self.cmd.env_remove(v);
+        }
+        self
+    }
+
     pub fn env(mut self, k: &str, v: impl AsRef<std::ffi::OsStr>) -> Run {
         self.cmd.env(k, v);
         self

@@ -69,8 +69,11 @@ pub(super) const MARK_WIDTH: usize = 10;
 /// listed or not; components by their own state ("1 under maintenance", "1 outage").
 pub(super) fn counts(view: &View<'_>, cache: &Cache, opts: &Options<'_>) -> String {
     let c: Counts = view.counts();
+    // A notice of the site's notices file is counted as such, not as an incident.
+    let notices = view.all_entries().filter(|e| is_notice(e)).count();
     let mut parts = vec![
-        (c.incident, "incident", "incidents"),
+        (c.incident.saturating_sub(notices), "incident", "incidents"),
+        (notices, "notice", "notices"),
         (
             c.maintenance_in_progress
                 .saturating_add(c.maintenance_planned),
@@ -112,6 +115,11 @@ pub(super) fn counts(view: &View<'_>, cache: &Cache, opts: &Options<'_>) -> Stri
     } else {
         words.join(", ")
     }
+}
+
+/// Whether `e` is a notice of the site's notices file (an open item of status `notice`).
+pub(super) fn is_notice(e: &Entry<'_>) -> bool {
+    matches!(&e.what, What::Item { item, .. } if e.section == Section::Incident && item.status == "notice")
 }
 
 /// How a component's status is counted: its own state, in the order of severity.
@@ -195,7 +203,7 @@ pub(super) fn folded_line(view: &View<'_>, opts: &Options<'_>) -> Option<(String
     let mut n = [0usize; 4];
     for e in &view.folded {
         let slot = match (&e.what, e.section) {
-            (What::Item { item, .. }, Section::Incident) if item.status == "notice" => 1,
+            _ if is_notice(e) => 1,
             (_, Section::Incident | Section::Component) => 0,
             (_, Section::MaintenanceNow | Section::MaintenancePlanned) => 2,
             (_, Section::Resolved) => 3,
@@ -226,7 +234,7 @@ pub(super) fn folded_line(view: &View<'_>, opts: &Options<'_>) -> Option<(String
     );
     Some((
         format!("{list} {tail}"),
-        format!("{} {tail}", view.folded.len()),
+        format!("{} more, {tail}", view.folded.len()),
     ))
 }
 
