@@ -80,6 +80,7 @@ Options:
 Environment:
   MOTD_STATUS_NOW       Pretend the time is this RFC 3339 instant (for tests)
   MOTD_STATUS=off       Read by the profile.d snippets: do not run at login
+  MOTD_STATUS=full      With --login, show every entry in full, even those seen already
   MOTD_SHOWN=pam        Set by pam_motd: with --login, print nothing if the site's motd_file
                         is linked into /run/motd.d, /etc/motd.d or /usr/lib/motd.d
   TZ                    Times are shown in this zone (default /etc/localtime)
@@ -89,6 +90,7 @@ Files:
                                        owned by root, you or the motd-status user and not
                                        writable by group or others
   /etc/profile.d/motd-status.sh, .csh  The login snippets that run motd-status --login
+  ~/.local/state/motd-status/seen      What you have seen at login ($XDG_STATE_HOME first)
 
 The cache is written by motd-status-fetch; this program never touches the network.
 Exit status: 0 on success (always with --login), 2 on a usage error or an unusable cache.
