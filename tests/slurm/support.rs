@@ -320,37 +320,39 @@ fn set_mode(path: &Path, mode: u32) {
 static PIDS: Mutex<Vec<i32>> = Mutex::new(Vec::new());
 static DIRS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
+/// A daemon to start: its command, the file for its output, where to send its pid.
+type Start = (Command, PathBuf, mpsc::Sender<i32>);
+
 /// The thread every daemon is started from: it never ends, so `PR_SET_PDEATHSIG` (which
 /// fires when the thread that started a process ends) fires only when the binary does.
-static KEEPER: LazyLock<Mutex<mpsc::Sender<(Command, PathBuf, mpsc::Sender<i32>)>>> =
-    LazyLock::new(|| {
-        let (tx, rx) = mpsc::channel::<(Command, PathBuf, mpsc::Sender<i32>)>();
-        std::thread::spawn(move || {
-            for (mut cmd, out, reply) in rx {
-                let log = std::fs::File::create(&out).unwrap();
-                // SAFETY: prctl is async-signal-safe and touches no memory of ours.
-                unsafe {
-                    cmd.pre_exec(|| {
-                        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-                        Ok(())
-                    });
-                }
-                let child = cmd
-                    .stdin(Stdio::null())
-                    .stdout(log.try_clone().unwrap())
-                    .stderr(log)
-                    .spawn()
-                    .unwrap_or_else(|e| panic!("{cmd:?}: {e} (.ci/deps installs Slurm)"));
-                let _ = reply.send(child.id() as i32);
-                std::mem::forget(child);
+static KEEPER: LazyLock<Mutex<mpsc::Sender<Start>>> = LazyLock::new(|| {
+    let (tx, rx) = mpsc::channel::<Start>();
+    std::thread::spawn(move || {
+        for (mut cmd, out, reply) in rx {
+            let log = std::fs::File::create(&out).unwrap();
+            // SAFETY: prctl is async-signal-safe and touches no memory of ours.
+            unsafe {
+                cmd.pre_exec(|| {
+                    libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                    Ok(())
+                });
             }
-            // Keep the thread, and with it the daemons, alive until the binary exits.
-            loop {
-                std::thread::park();
-            }
-        });
-        Mutex::new(tx)
+            let child = cmd
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().unwrap())
+                .stderr(log)
+                .spawn()
+                .unwrap_or_else(|e| panic!("{cmd:?}: {e} (.ci/deps installs Slurm)"));
+            let _ = reply.send(child.id() as i32);
+            std::mem::forget(child);
+        }
+        // Keep the thread, and with it the daemons, alive until the binary exits.
+        loop {
+            std::thread::park();
+        }
     });
+    Mutex::new(tx)
+});
 
 /// Starts `cmd` as a daemon of the test binary, its output in `out`.
 fn daemon(cmd: Command, out: &Path) {

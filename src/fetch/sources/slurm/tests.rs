@@ -32,7 +32,8 @@ fn text(rng: &mut Rng, first: bool) -> String {
     ];
     let mut s = String::new();
     for _ in 0..1 + rng.below(8) {
-        s.push_str(*rng.pick(BITS));
+        let bit: &&str = rng.pick(BITS);
+        s.push_str(bit);
     }
     // A record starts with its name: the name itself is never empty or spaces at the end.
     if first && (s.trim().is_empty() || s.ends_with(' ')) {
