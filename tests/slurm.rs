@@ -214,6 +214,13 @@ fn slurm_partitions_and_config() {
         c.private_data.is_empty() && !c.hides_reservations(),
         "{c:?}"
     );
+    // Slurm 22.05 (Debian 12's) has no --json for scontrol, 23.02 added it: the text is what
+    // every version prints.
+    let json = support::scontrol(&["--json", "show", "reservation"]);
+    if version.contains(" 22.") {
+        assert!(!json.status.success());
+        assert!(String::from_utf8_lossy(&json.stderr).contains("unrecognized option '--json'"));
+    }
 }
 
 /// A script in `dir` named `name` with `body`, executable.

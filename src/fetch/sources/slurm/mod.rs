@@ -17,9 +17,6 @@
 //!
 //! Times come as UTC ([`scontrol`] runs scontrol with `TZ=UTC0`), so no zone is guessed.
 
-// Read by the tests until the fetcher's Slurm source, the cache and the login use it.
-#![allow(dead_code)]
-
 pub mod duration;
 pub mod hostlist;
 pub mod parse;
