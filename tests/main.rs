@@ -27,6 +27,7 @@ mod seen;
 mod selection;
 mod server;
 mod shells;
+mod slurm;
 mod sources_apart;
 mod terminal_output;
 mod tls_server;

@@ -15,6 +15,7 @@ pub(crate) mod manage;
 pub(crate) mod mirror;
 pub(crate) mod model;
 pub(crate) mod notices;
+pub(crate) mod slurm;
 pub(crate) mod statuspage;
 
 use chrono::{DateTime, Utc};
