@@ -7,7 +7,8 @@
 //! - [`statuspage`]: a public Statuspage page (API v2), over HTTP(S) or from a directory;
 //! - [`manage`]: a private page, through the manage API (v1) with a key;
 //! - [`mirror`]: another fetcher's published cache, copied whole;
-//! - [`notices`]: the site's own notices file, kept by hand (TOML or JSON).
+//! - [`notices`]: the site's own notices file, kept by hand (TOML or JSON);
+//! - [`slurm`]: a cluster's scheduler, its maintenance reservations read with scontrol.
 //!
 //! A new source is a file here, one [`SourceKind`] and one arm of [`of`].
 
@@ -60,6 +61,9 @@ pub(crate) struct SourceData {
     /// it names), not for a page's components (a notices file's `affects`): a cluster covers
     /// those it gives, as [`crate::fetch::resolve`] decides.
     pub named_by_clusters: bool,
+    /// A cluster's Slurm: its partitions and reservations, and the cluster it is for (whose
+    /// view alone its items reach).
+    pub slurm: Option<Box<cache::SlurmInfo>>,
 }
 
 /// A group of components, as a page names it.
@@ -99,6 +103,7 @@ pub(crate) fn of(config: &SourceConfig) -> Box<dyn Source + '_> {
         SourceKind::Private(m) => Box::new(manage::PrivatePage(m)),
         SourceKind::Mirror(at) => Box::new(mirror::Mirror(at)),
         SourceKind::Notices(at) => Box::new(notices::Notices(at)),
+        SourceKind::Slurm(s) => Box::new(slurm::Slurm(s)),
     }
 }
 
