@@ -160,7 +160,7 @@ pub fn read_for(path: &Path, want: &dyn Wanted) -> Result<(Cache, Option<usize>)
     let mut sources: Vec<Source> = Vec::with_capacity(lazy.sources.len());
     {
         let filter = want.filter(&clusters, chosen, lazy.settings.show_unscoped);
-        for (si, s) in lazy.sources.iter().enumerate() {
+        for (si, s) in lazy.sources.into_iter().enumerate() {
             let items = wanted(&s.items, |t| Some(filter.item(si, &item_components(t)?)));
             let components = wanted(&s.components, |t| {
                 Some(filter.component(si, &component_id(t)?))
@@ -169,18 +169,18 @@ pub fn read_for(path: &Path, want: &dyn Wanted) -> Result<(Cache, Option<usize>)
                 return whole(path, &bytes, want);
             };
             sources.push(Source {
-                name: s.name.clone(),
-                url: s.url.clone(),
+                name: s.name,
+                url: s.url,
                 provider: s.provider,
-                origin: s.origin.clone(),
+                origin: s.origin,
                 fetched_at: s.fetched_at,
                 checked_at: s.checked_at,
-                failed: s.failed.clone(),
-                time_zone: s.time_zone.clone(),
+                failed: s.failed,
+                time_zone: s.time_zone,
                 components,
                 items,
                 dropped: Vec::new(),
-                slurm: s.slurm.clone(),
+                slurm: s.slurm,
             });
         }
     }
