@@ -4,7 +4,8 @@
 //! At login (`--login`) it must never hurt: all the work (reading the cache, which may sit on a
 //! hung network filesystem, parsing, rendering) runs under a [`deadline`]; past it the program
 //! prints nothing and exits 0, whatever happened. Outside `--login` the same path reports
-//! problems in one line on stderr and exits 2.
+//! problems in one line on stderr and exits 2. `--job-hint` (at `sbatch`, see
+//! [`crate::job_hint`]) is as quiet as `--login`, with a shorter deadline.
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -27,6 +28,7 @@ pub const ENV_FORMAT: &str = "MOTD_FORMAT";
 /// at login, whatever the user has seen. Other values are the snippets' and mean nothing here.
 pub const ENV_SWITCH: &str = "MOTD_STATUS";
 const LOGIN_DEADLINE: Duration = Duration::from_millis(200);
+const JOB_HINT_DEADLINE: Duration = Duration::from_millis(100);
 const INTERACTIVE_DEADLINE: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +49,9 @@ pub struct Args {
     pub format: Option<Format>,
     pub width: Option<usize>,
     pub deadline: Option<Duration>,
+    /// `--job-hint`, and the job's `--time`, `--partition` and `--begin`.
+    pub job_hint: bool,
+    pub job: crate::job_hint::Request,
 }
 
 pub enum Action {
@@ -73,7 +78,14 @@ Options:
   --format FORMAT       text, json or markdown [default: text; env: MOTD_FORMAT]
   --width N             Cut lines to N columns [default: the terminal's, else COLUMNS, else 80]
   --deadline DURATION   Give up after this long, e.g. 200ms [env: MOTD_STATUS_DEADLINE]
-                        [default: 200ms with --login, 10s otherwise]
+                        [default: 200ms with --login, 100ms with --job-hint, 10s otherwise]
+  --job-hint            What Slurm's cli_filter.lua runs at sbatch (job-hint.lua): at most two
+                        lines when the job would cross a maintenance reservation of its
+                        partition (when it would start instead, the longest --time that
+                        fits); else, and on any error, nothing; always exit 0
+    --time T            The job's --time [default: its partition's DefaultTime]
+    --partition P       Its --partition, or a comma list [default: the default partition]
+    --begin B           Its --begin: now, now+N[unit], YYYY-MM-DD[THH:MM[:SS]], HH:MM[:SS]
   -h, --help            Print this help
   -V, --version         Print the version
 
@@ -115,6 +127,8 @@ fn parse_flags(args: impl IntoIterator<Item = OsString>) -> Result<Action, lexop
         format: None,
         width: None,
         deadline: None,
+        job_hint: false,
+        job: crate::job_hint::Request::default(),
     };
     while let Some(arg) = parser.next()? {
         match arg {
@@ -147,10 +161,18 @@ fn parse_flags(args: impl IntoIterator<Item = OsString>) -> Result<Action, lexop
                 let v = parser.value()?.string()?;
                 a.deadline = Some(parse_deadline(&v).map_err(|e| format!("--deadline {e}"))?);
             }
+            Long("job-hint") => a.job_hint = true,
+            Long("time") => a.job.time = Some(parser.value()?.string()?),
+            Long("partition") => a.job.partition = Some(parser.value()?.string()?),
+            Long("begin") => a.job.begin = Some(parser.value()?.string()?),
             Long("help") | Short('h') => return Ok(Action::Help),
             Long("version") | Short('V') => return Ok(Action::Version),
             _ => return Err(arg.unexpected()),
         }
+    }
+    let job = &a.job;
+    if !a.job_hint && (job.time.is_some() || job.partition.is_some() || job.begin.is_some()) {
+        return Err("--time, --partition and --begin go with --job-hint".into());
     }
     Ok(Action::Run(a))
 }
@@ -163,7 +185,7 @@ impl Action {
         };
         // MOTD_FORMAT is Open OnDemand's variable for its dashboard: a login shell that
         // inherits it still prints the terminal's text.
-        if a.format.is_none() && !a.login {
+        if a.format.is_none() && !a.login && !a.job_hint {
             a.format = env::parse(ENV_FORMAT, Format::parse)?;
         }
         if a.deadline.is_none() {
@@ -183,7 +205,8 @@ fn parse_deadline(v: &str) -> Result<Duration, String> {
 
 /// The whole program, from its arguments (without the program name).
 pub fn run(raw: Vec<OsString>) -> Exit {
-    let login = raw.iter().any(|a| a == "--login");
+    // Quiet: at login, and at sbatch.
+    let login = raw.iter().any(|a| a == "--login" || a == "--job-hint");
     if login {
         // Whatever goes wrong at login stays out of the user's terminal.
         std::panic::set_hook(Box::new(|_| {}));
@@ -203,10 +226,11 @@ pub fn run(raw: Vec<OsString>) -> Exit {
             return Exit::Usage;
         }
     };
-    let deadline = args.deadline.unwrap_or(if args.login {
-        LOGIN_DEADLINE
-    } else {
-        INTERACTIVE_DEADLINE
+    let quiet = args.login || args.job_hint;
+    let deadline = args.deadline.unwrap_or(match (args.job_hint, args.login) {
+        (true, _) => JOB_HINT_DEADLINE,
+        (false, true) => LOGIN_DEADLINE,
+        (false, false) => INTERACTIVE_DEADLINE,
     });
     let color = use_color(args.color);
     let width = args.width.or_else(terminal_width).unwrap_or(80);
@@ -219,12 +243,16 @@ pub fn run(raw: Vec<OsString>) -> Exit {
     }
     let worker = args.clone();
     let until = Instant::now() + deadline;
+    // The job hint shares the worker (one thread and channel type, not two, in the binary).
     let result = deadline::within("render", deadline, move || {
+        if worker.job_hint {
+            return Ok((job_hint(&worker), None));
+        }
         show(&worker, color, width, until)
     });
     match result {
         Ok(Ok((out, state))) => {
-            let exit = print(&out, args.login);
+            let exit = print(&out, quiet);
             // The user's state is written after the view is out, in what is left of the
             // deadline; a home that hangs or fails costs nothing but the folding next time.
             if let Some(state) = state {
@@ -233,7 +261,7 @@ pub fn run(raw: Vec<OsString>) -> Exit {
             }
             exit
         }
-        _ if args.login => Exit::Ok,
+        _ if quiet => Exit::Ok,
         Ok(Err(msg)) => {
             eprintln!("motd-status: {}", crate::sanitize::terminal(&msg));
             Exit::Usage
@@ -252,6 +280,15 @@ pub fn run(raw: Vec<OsString>) -> Exit {
             Exit::Usage
         }
     }
+}
+
+/// `--job-hint`'s lines, or nothing (see [`crate::job_hint`]).
+fn job_hint(args: &Args) -> String {
+    let host = args
+        .hostname
+        .clone()
+        .unwrap_or_else(crate::select::hostname);
+    crate::job_hint::run(&crate::cache::path(args.cache.clone()), &host, &args.job)
 }
 
 /// The user's state to write once the view is out.

@@ -16,6 +16,7 @@ pub(crate) mod env;
 pub mod exit;
 pub mod fetch;
 pub(crate) mod glob;
+pub(crate) mod job_hint;
 pub(crate) mod localtime;
 pub(crate) mod pam_motd;
 pub(crate) mod render;

@@ -88,8 +88,6 @@ pub fn format(secs: u64) -> String {
 /// The longest `--time` that fits in `secs`, in whole minutes (a job's limit is in minutes),
 /// written the short way a user types it and Slurm reads it back the same: `1-22:30` with
 /// days (days-hours:minutes), `4:05:00` without (two parts would be minutes:seconds).
-// For the job hint and the login's "jobs with --time over …", which do not use it yet.
-#[allow(dead_code)]
 pub fn format_time_option(secs: u64) -> String {
     let minutes = secs / 60;
     let (days, h, m) = (minutes / 1440, (minutes / 60) % 24, minutes % 60);

@@ -24,8 +24,9 @@ extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int {
         let bytes = unsafe { CStr::from_ptr(arg) }.to_bytes().to_vec();
         args.push(OsString::from_vec(bytes));
     }
-    // A panic must not unwind into C; at login it must not change the exit status either.
-    let login = args.iter().any(|a| a == "--login");
+    // A panic must not unwind into C; at login (or at sbatch, --job-hint) it must not change
+    // the exit status either.
+    let login = args.iter().any(|a| a == "--login" || a == "--job-hint");
     match std::panic::catch_unwind(move || motd_status::cli::run(args)) {
         Ok(exit) => c_int::from(exit.code()),
         Err(_) if login => 0,
