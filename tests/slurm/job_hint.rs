@@ -1,11 +1,14 @@
 //! The job hint's Lua module (`packaging/job-hint.lua`) through the real client: Debian's
 //! `sbatch --hold` with `CliFilterPlugins=cli_filter/lua` and a `cli_filter.lua` beside its
 //! `slurm.conf` that loads the module with the two lines its header documents (read from
-//! there). Until `motd-status --job-hint` exists, the module runs a script that records its
-//! arguments and prints a hint. The job is always submitted; the hint reaches stderr; nothing
-//! runs for a job step, a reservation or another cluster; a missing, broken or hanging module
-//! costs the user at most its timeout. And the docs' warning, checked: with the plugin set,
-//! sbatch fails while the site's `cli_filter.lua` is missing or does not load.
+//! there). Most tests give the module a stand-in for motd-status that records its arguments
+//! and prints a hint; the last ones run the real `motd-status --job-hint` on a cache the real
+//! fetcher made of the job's own controller (`super::hint::SITE`), named by
+//! `MOTD_STATUS_CACHE` in the environment sbatch runs the filter in. The job is always
+//! submitted; the hint reaches stderr; nothing runs for a job step, a reservation or another
+//! cluster; a missing, broken or hanging module costs the user at most its timeout. And the
+//! docs' warning, checked: with the plugin set, sbatch fails while the site's
+//! `cli_filter.lua` is missing or does not load.
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -327,4 +330,97 @@ fn job_hint_docs_warning_holds() {
     let run = sbatch(&conf, &["-t", "10"], &[]);
     assert!(!run.out.status.success(), "{}", run.stdout());
     assert_eq!(run.stdout(), "");
+}
+
+/// A client of the job hint's site (the controller its cache was made from) whose module is
+/// `module` and runs the real motd-status, as the package installs it: (its directory, its
+/// config).
+fn real_client(module: &Path) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempdir();
+    let conf = dir.path().join("slurm.conf");
+    let text = &super::hint::SITE.ctl.conf_text;
+    std::fs::write(&conf, format!("{text}CliFilterPlugins=cli_filter/lua\n")).unwrap();
+    let filter = site_cli_filter(module, &crate::util::display_bin());
+    std::fs::write(dir.path().join("cli_filter.lua"), filter).unwrap();
+    (dir, conf)
+}
+
+/// `sbatch --hold` for the site, its cache named by `MOTD_STATUS_CACHE` as a login's
+/// environment would have it (a cache elsewhere than the default), `env` added.
+fn sbatch_at_site(conf: &Path, args: &[&str], env: &[(&str, &str)]) -> Sbatch {
+    let cache = super::hint::SITE.cache();
+    let cache = cache.to_str().unwrap();
+    let env = [
+        &[("MOTD_STATUS_CACHE", cache), ("LANG", "C.UTF-8")][..],
+        env,
+    ]
+    .concat();
+    sbatch(conf, args, &env)
+}
+
+#[test]
+fn job_hint_real_program_for_a_job_that_crosses() {
+    let (_dir, conf) = real_client(&module());
+    let site = &*super::hint::SITE;
+    let end = site.maint + chrono::Duration::hours(4);
+    let utc = |t: chrono::DateTime<chrono::Utc>, f: &str| t.format(f).to_string();
+    let run = sbatch_at_site(&conf, &["-t", "2-12:00:00"], &[]);
+    run.submitted();
+    let stderr = run.stderr();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert_eq!(
+        lines[0],
+        format!(
+            "motd-status: this job (--time 2-12:00:00) would cross the maintenance reservation \
+             maint_dec ({}–{} UTC) on partition batch: it would start after it, at {} UTC.",
+            utc(site.maint, "%a %-d %b %H:%M"),
+            utc(end, "%H:%M"),
+            utc(end, "%a %-d %b %H:%M"),
+        )
+    );
+    // Some 48 hours before it, as the real clock has it.
+    assert!(
+        lines[1].starts_with("Jobs with --time 1-23:")
+            || lines[1].starts_with("Jobs with --time 2-0"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[1].ends_with(" to let Slurm shorten this one)."),
+        "{}",
+        lines[1]
+    );
+    eprintln!("sbatch with the real hint: {:?}", run.took);
+}
+
+#[test]
+fn job_hint_real_program_silent_where_it_should_be() {
+    let (dir, conf) = real_client(&module());
+    // A job that fits before the maintenance.
+    let run = sbatch_at_site(&conf, &["-t", "10"], &[]);
+    run.submitted();
+    assert_eq!(run.stderr(), "");
+    // A job step, or a job submitted from a job.
+    let run = sbatch_at_site(&conf, &["-t", "2-12:00:00"], &[("SLURM_JOB_ID", "1")]);
+    run.submitted();
+    assert_eq!(run.stderr(), "");
+    // No cache.
+    let missing = dir.path().join("missing.json");
+    let env = [("MOTD_STATUS_CACHE", missing.to_str().unwrap())];
+    let run = sbatch(&conf, &["-t", "2-12:00:00"], &env);
+    run.submitted();
+    assert_eq!(run.stderr(), "");
+    // A broken module.
+    let broken = dir.path().join("broken.lua");
+    let text = std::fs::read_to_string(module()).unwrap();
+    std::fs::write(
+        &broken,
+        text.replace("function M.arguments(", "function M.arguments(("),
+    )
+    .unwrap();
+    let (_broken_dir, conf) = real_client(&broken);
+    let run = sbatch_at_site(&conf, &["-t", "2-12:00:00"], &[]);
+    run.submitted();
+    assert_eq!(run.stderr(), "");
 }
