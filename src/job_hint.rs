@@ -171,10 +171,13 @@ fn crossing<'a>(
         b < w.end && end.is_none_or(|end| end > w.start)
     };
     let next = |b| {
-        windows
-            .iter()
-            .filter(|w| crosses(b, w))
-            .min_by_key(|w| (w.start, w.end))
+        let mut first: Option<&Window<'a>> = None;
+        for w in windows.iter().filter(|w| crosses(b, w)) {
+            if first.is_none_or(|f| (w.start, w.end) < (f.start, f.end)) {
+                first = Some(w);
+            }
+        }
+        first
     };
     let first = *next(b)?;
     let mut c = Crossing {
@@ -305,18 +308,22 @@ fn time(s: &str) -> Option<NaiveTime> {
 /// Two or three numbers between `sep`: the first of up to `width` digits, the others of up
 /// to two.
 fn numbers(s: &str, sep: char, width: usize) -> Option<(u32, u32, Option<u32>)> {
-    let number = |p: &str, w: usize| -> Option<u32> {
-        let digits = !p.is_empty() && p.len() <= w && p.bytes().all(|b| b.is_ascii_digit());
-        if digits { p.parse().ok() } else { None }
-    };
-    let mut parts = s.split(sep);
-    let a = number(parts.next()?, width)?;
-    let b = number(parts.next()?, 2)?;
-    let c = match parts.next() {
-        Some(p) => Some(number(p, 2)?),
-        None => None,
-    };
-    parts.next().is_none().then_some((a, b, c))
+    let mut out = [None; 3];
+    for (i, part) in s.split(sep).enumerate() {
+        let most = if i == 0 { width } else { 2 };
+        if i > 2 || part.is_empty() || part.len() > most {
+            return None;
+        }
+        let mut n = 0;
+        for b in part.bytes() {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            n = n * 10 + u32::from(b - b'0');
+        }
+        out[i] = Some(n);
+    }
+    Some((out[0]?, out[1]?, out[2]))
 }
 
 /// The instant a local time names: read with the zone's offset of the day before, else of the
