@@ -24,11 +24,12 @@ extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int {
         let bytes = unsafe { CStr::from_ptr(arg) }.to_bytes().to_vec();
         args.push(OsString::from_vec(bytes));
     }
-    // A panic (a bug) ends the program at once, from whichever thread: at login silently and
-    // with status 0, whatever happened; otherwise with one line and status 2. The release build
+    // A panic (a bug) ends the program at once, from whichever thread: at login (and in the
+    // job hint) silently and with status 0, whatever happened; otherwise with one line and status 2. The release build
     // aborts on panic rather than unwinding (a tenth of the binary is unwinding tables), so
     // this hook is what decides the status; it never returns into the abort.
-    let login = args.iter().any(|a| a == "--login");
+    // The job hint runs inside sbatch: it too must never fail or speak up.
+    let login = args.iter().any(|a| a == "--login" || a == "--job-hint");
     std::panic::set_hook(Box::new(move |_| {
         if !login {
             // SAFETY: write(2) of a static buffer to stderr; nothing else is touched.
