@@ -265,3 +265,60 @@ fn slurm_without_scontrol_or_with_one_that_hangs() {
         later,
     );
 }
+
+#[test]
+fn slurm_private_reservations_are_said_to_be_hidden() {
+    let private = super::support::private_controller();
+    let name = super::support::unique("hidden");
+    create_reservation_at(
+        &private.conf,
+        &name,
+        "now+1day",
+        "60",
+        On::Nodes("node001"),
+        "maint",
+    );
+    // The fetcher as an ordinary user (nobody), everything it needs in a directory of its own.
+    let site = Site::new();
+    let d = site.dir.path();
+    std::os::unix::fs::chown(d, Some(65534), Some(65534)).unwrap();
+    std::fs::set_permissions(d, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let fetch = d.join("motd-status-fetch");
+    std::fs::copy(crate::util::fetch_bin(), &fetch).unwrap();
+    page(
+        &site.server,
+        "Cluster upgrade",
+        Utc::now() + Duration::days(2),
+    );
+    let cfg = site.config(&private.conf, "");
+    let as_nobody = |args: &[&str]| {
+        let out = std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&fetch)
+            .args(args)
+            .arg("--config")
+            .arg(&cfg)
+            .env("TZ", "UTC0")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let said = "motd-status-fetch: warning: cluster \"Alpha\": Slurm hides its reservations from \
+                this user (PrivateData=reservations in slurm.conf): nothing can be checked or shown\n";
+    let (code, err) = as_nobody(&["--check"]);
+    assert_eq!((code, err.as_str()), (Some(0), said));
+    let (code, err) = as_nobody(&[]);
+    assert_eq!((code, err.as_str()), (Some(0), said));
+    let slurm = &site.cache()["sources"][1];
+    assert_eq!(slurm["slurm"]["hidden"], true, "{slurm}");
+    assert_eq!(slurm["items"], json!([]));
+    // Root sees them, hidden or not.
+    let d = site.fetch(&cfg, Utc::now(), &[]);
+    assert_eq!(d.code(), 0, "{}", d.stderr());
+    let slurm = &site.cache()["sources"][1];
+    assert_eq!(slurm["slurm"]["hidden"], false, "{slurm}");
+    assert_eq!(slurm["items"][0]["id"], format!("slurm:{name}"));
+}
