@@ -233,6 +233,13 @@ fn check(cfg: &Config, catalogs: &[Catalog<'_>], windows: &[String]) -> Exit {
             "  covers {n} component{}",
             if n == 1 { "" } else { "s" }
         ));
+        for s in &cfg.sources {
+            if let SourceKind::Slurm(slurm) = &s.kind
+                && slurm.cluster == c.name
+            {
+                out.line(&format!("  and its Slurm maintenance reservations: {}", s.shown()));
+            }
+        }
         if c.hosts.is_empty() {
             log::error(format!(
                 "cluster {:?} has no hosts: only --cluster can select it",
