@@ -12,8 +12,8 @@ pub use crate::view::{load, render, render_loaded};
 pub mod cache {
     pub use crate::cache::{
         Cache, Cause, Cluster, Component, ComponentRef, Counts, Item, Kind, Named, Provider,
-        Repeat, Settings, SlurmInfo, SlurmPartition, SlurmReservation, Source, Unresolved,
-        VERSION, parse, read, to_bytes,
+        Repeat, Settings, SlurmInfo, SlurmPartition, SlurmReservation, Source, Unresolved, VERSION,
+        parse, read, to_bytes,
     };
 }
 pub use cache::*;

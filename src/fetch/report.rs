@@ -237,7 +237,10 @@ fn check(cfg: &Config, catalogs: &[Catalog<'_>], windows: &[String]) -> Exit {
             if let SourceKind::Slurm(slurm) = &s.kind
                 && slurm.cluster == c.name
             {
-                out.line(&format!("  and its Slurm maintenance reservations: {}", s.shown()));
+                out.line(&format!(
+                    "  and its Slurm maintenance reservations: {}",
+                    s.shown()
+                ));
             }
         }
         if c.hosts.is_empty() {
