@@ -19,6 +19,7 @@ mod mirror_nginx;
 mod monitoring;
 mod notices;
 mod notices_examples;
+mod notices_failing;
 mod pam_motd;
 mod property;
 mod real_pages;
