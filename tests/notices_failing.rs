@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::util::{Done, Run, sample_page, tempdir, toml_str};
+use crate::util::{Done, Run, sample_page, tempdir, toml_str, write_settled};
 
 const T0: &str = "2026-11-26T09:30:00+01:00";
 const T1: &str = "2026-11-26T11:30:00+01:00";
@@ -23,7 +23,7 @@ const NOTICES: &str = "timezone = \"Europe/Berlin\"\n\n[[notice]]\nid = \"alpha-
 fn site(dir: &Path, sub: &str, notices: &str) -> PathBuf {
     let file = dir.join(sub).join("notices.toml");
     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-    std::fs::write(&file, notices).unwrap();
+    write_settled(&file, notices);
     let cfg = dir.join("config.toml");
     std::fs::write(
         &cfg,
@@ -198,7 +198,7 @@ fn a_local_notices_file_others_could_write_fails_its_source_alone() {
 fn a_refused_notices_file_alone_leaves_the_cache_byte_for_byte() {
     let dir = tempdir();
     let file = dir.path().join("notices.toml");
-    std::fs::write(&file, NOTICES).unwrap();
+    write_settled(&file, NOTICES);
     let cfg = dir.path().join("config.toml");
     std::fs::write(
         &cfg,
@@ -291,7 +291,7 @@ fn check_answers_a_broken_notices_file_and_goes_on_to_the_page_and_clusters() {
     // A file that cannot be read (missing, or others could write it) is answered so, and the
     // check goes on likewise.
     let path = dir.path().join("etc/notices.toml");
-    std::fs::write(&path, NOTICES).unwrap();
+    write_settled(&path, NOTICES);
     chmod(&path, 0o666);
     let d = check(&cfg);
     assert_eq!(d.code(), 1);
@@ -315,7 +315,7 @@ fn check_answers_a_broken_notices_file_and_goes_on_to_the_page_and_clusters() {
     assert!(d.stdout().contains("covers 3 components"), "{}", d.stdout());
 
     // Mended: the check passes, and the notice counts for Alpha.
-    std::fs::write(&path, NOTICES).unwrap();
+    write_settled(&path, NOTICES);
     let d = check(&cfg);
     assert_eq!((d.code(), d.stderr().as_str()), (0, ""));
     assert!(
