@@ -109,7 +109,7 @@ fn rewrite(path: &Path, k: usize) {
         _ => {
             let mut f = in_place();
             f.write_all(&text.as_bytes()[..half(&text)]).unwrap();
-            pause(700);
+            pause(400);
             f.write_all(&text.as_bytes()[half(&text)..]).unwrap();
         }
     }
