@@ -184,10 +184,6 @@ fn parse_deadline(v: &str) -> Result<Duration, String> {
 /// The whole program, from its arguments (without the program name).
 pub fn run(raw: Vec<OsString>) -> Exit {
     let login = raw.iter().any(|a| a == "--login");
-    if login {
-        // Whatever goes wrong at login stays out of the user's terminal.
-        std::panic::set_hook(Box::new(|_| {}));
-    }
     let args = match parse_args(raw) {
         Ok(Action::Help) => return print(HELP, login),
         Ok(Action::Version) => {

@@ -23,6 +23,7 @@ pub(crate) mod rng;
 pub(crate) mod sanitize;
 pub(crate) mod seen;
 pub(crate) mod select;
+pub(crate) mod slurm_time;
 #[doc(hidden)]
 pub mod testing;
 pub(crate) mod view;

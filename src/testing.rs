@@ -19,9 +19,9 @@ pub use cache::*;
 
 /// Slurm's reservations, read with the real scontrol.
 pub mod slurm {
-    pub use crate::fetch::sources::slurm::duration::{SlurmTime, format as format_duration};
     pub use crate::fetch::sources::slurm::{
         ControllerConfig, Coverage, Partition, Reservation, Scontrol, ScontrolError, SlurmError,
         coverage, touches,
     };
+    pub use crate::slurm_time::{SlurmTime, format as format_duration};
 }

@@ -171,6 +171,7 @@ mod tests {
                 components: Vec::new(),
                 items: (0..items).map(item).collect(),
                 dropped: Vec::new(),
+                slurm: None,
             }],
             clusters: vec![crate::cache::Cluster {
                 name: "Alpha".into(),

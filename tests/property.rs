@@ -143,6 +143,7 @@ fn random_cache(r: &mut Rng, now: DateTime<Utc>) -> Cache {
                 components,
                 items,
                 dropped: Vec::new(),
+                slurm: None,
             }
         })
         .collect();
@@ -204,6 +205,7 @@ fn random_cache(r: &mut Rng, now: DateTime<Utc>) -> Cache {
                 .map(|w| (*w).to_owned())
                 .collect(),
             soon_seconds: *r.pick(&[0, 86400, u64::MAX]),
+            match_window_seconds: *r.pick(&[0, 7200, u64::MAX]),
         },
         sources,
         clusters,

@@ -6,6 +6,7 @@
 
 mod job_hint;
 mod support;
+mod views;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -17,12 +17,14 @@
 pub mod read;
 mod scan;
 mod settings;
+mod slurm;
 pub mod timestamp;
 pub mod trust;
 pub mod write;
 
 pub use read::{Filter, ReadError, Wanted, parse, read, read_for};
 pub use settings::{ALWAYS_SHOW, Repeat, Settings};
+pub use slurm::{SlurmInfo, SlurmPartition, SlurmReservation};
 pub use write::{Lock, replace_file, to_bytes, write_atomic};
 
 use chrono::{DateTime, Utc};
@@ -113,6 +115,8 @@ pub enum Provider {
     Statuspage,
     /// The site's own notices file: its items' components stand for names clusters give.
     Notices,
+    /// A cluster's Slurm: its maintenance reservations, read with scontrol.
+    Slurm,
     /// A kind a later release adds.
     #[serde(other)]
     Other,
@@ -165,6 +169,9 @@ pub struct Source {
     /// in its own clusters' views.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dropped: Vec<Dropped>,
+    /// A Slurm source's partitions and reservations (see [`SlurmInfo`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slurm: Option<Box<SlurmInfo>>,
 }
 
 /// A component of the page that no view shows: enough to resolve a name to it.

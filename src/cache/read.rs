@@ -180,6 +180,7 @@ pub fn read_for(path: &Path, want: &dyn Wanted) -> Result<(Cache, Option<usize>)
                 components,
                 items,
                 dropped: Vec::new(),
+                slurm: s.slurm.clone(),
             });
         }
     }
@@ -320,6 +321,8 @@ struct LazySource<'a> {
     components: Vec<&'a RawValue>,
     #[serde(default, borrow)]
     items: Vec<&'a RawValue>,
+    #[serde(default)]
+    slurm: Option<Box<super::SlurmInfo>>,
 }
 
 /// Validating the UTF-8 once, in bulk, is much cheaper than serde_json checking every string

@@ -43,6 +43,10 @@ pub struct Settings {
     /// `[login] soon`: how close a maintenance must be to count as `maintenance_soon`.
     #[serde(default = "default_day")]
     pub soon_seconds: u64,
+    /// `[slurm] match_window`: a page's maintenance and a Slurm reservation of the same
+    /// cluster starting this close together are one entry.
+    #[serde(default = "default_match_window")]
+    pub match_window_seconds: u64,
 }
 
 /// Whether a login folds what a user has already seen.
@@ -88,6 +92,9 @@ fn default_true() -> bool {
 fn default_day() -> u64 {
     86400
 }
+fn default_match_window() -> u64 {
+    2 * 3600
+}
 /// Critical incidents, and maintenance in progress or starting within a day.
 fn default_always_show() -> Vec<String> {
     ["critical", "maintenance_in_progress", "maintenance_soon"]
@@ -109,6 +116,7 @@ impl Default for Settings {
             repeat_after_seconds: default_day(),
             always_show: default_always_show(),
             soon_seconds: default_day(),
+            match_window_seconds: default_match_window(),
         }
     }
 }

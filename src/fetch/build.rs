@@ -145,14 +145,25 @@ fn fresh(
         .collect();
     items.sort_by(|a, b| a.id.cmp(&b.id));
     let (name, url) = name_and_address(cfg, config, d);
+    // A Slurm source's reservations beyond their items: those of the items kept.
+    let slurm = d.slurm.as_ref().map(|info| {
+        let mut info = info.clone();
+        info.reservations
+            .retain(|r| items.iter().any(|i| i.id == r.id));
+        info
+    });
     cache::Source {
         name: shorten(&name, NAME_CHARS),
-        // Every user reads the cache: an address's credentials stay out of it.
-        url: shorten(&redact_text(&url), NAME_CHARS),
-        provider: if d.named_by_clusters {
-            cache::Provider::Notices
-        } else {
-            cache::Provider::Statuspage
+        // Every user reads the cache: an address's credentials stay out of it. A scheduler
+        // has no address to show.
+        url: match slurm {
+            Some(_) => String::new(),
+            None => shorten(&redact_text(&url), NAME_CHARS),
+        },
+        provider: match (&slurm, d.named_by_clusters) {
+            (Some(_), _) => cache::Provider::Slurm,
+            (None, true) => cache::Provider::Notices,
+            (None, false) => cache::Provider::Statuspage,
         },
         origin: cfg
             .sources
@@ -166,6 +177,7 @@ fn fresh(
         components: d.components.clone(),
         items,
         dropped: Vec::new(),
+        slurm,
     }
 }
 

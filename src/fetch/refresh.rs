@@ -200,6 +200,9 @@ fn refresh<'h>(
     resolve::mark_renamed(&mut new.clusters, prev);
     new.validators = got.validators;
     write(cfg, &new, lock)?;
+    for line in super::drift::lines(&new, cfg, now, &crate::localtime::LocalZone::from_env()) {
+        log::warn(line);
+    }
     let items: usize = new.sources.iter().map(|s| s.items.len()).sum();
     log::info(format!("wrote {} ({items} items)", cfg.cache.display()));
     Ok((new, failures))

@@ -7,6 +7,7 @@ use std::io::Write;
 use std::time::Instant;
 
 use super::address::redact_text;
+use super::build::{Part, build_cache};
 use super::config::{Config, SourceKind};
 use super::failure::Failure;
 use super::http::Http;
@@ -41,10 +42,15 @@ pub(crate) fn run(cfg: &Config, list: bool) -> Result<Exit, Failure> {
             return Err(e.into());
         }
     };
+    let drift = if list {
+        Vec::new()
+    } else {
+        drift(cfg, &fetched, now)
+    };
     let mut catalogs: Vec<Catalog<'_>> = Vec::new();
     // What a mirror's own settings ask that its publisher's cache cannot give.
     let mut windows = Vec::new();
-    for f in &fetched {
+    for (_, f) in &fetched {
         match f {
             Fetched::Data(d) => catalogs.push(Catalog::of_data(d)),
             Fetched::Cache(c) => {
@@ -61,6 +67,9 @@ pub(crate) fn run(cfg: &Config, list: bool) -> Result<Exit, Failure> {
     if list {
         return Ok(list_groups(&catalogs));
     }
+    for line in drift {
+        log::warn(line);
+    }
     let exit = check(cfg, &catalogs, &windows, !broken.is_empty());
     // Each broken file's count comes last, where a reader of the check looks for the verdict.
     for (_, line) in &broken {
@@ -71,6 +80,32 @@ pub(crate) fn run(cfg: &Config, list: bool) -> Result<Exit, Failure> {
     } else {
         Exit::Failed
     })
+}
+
+/// The drift between the pages' maintenances and the clusters' Slurm reservations, as the cache
+/// these sources make would show them now (see [`super::drift`]).
+fn drift(
+    cfg: &Config,
+    fetched: &[(usize, Fetched)],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<String> {
+    if cfg.mirror().is_some() {
+        return Vec::new();
+    }
+    let parts: Vec<Part> = fetched
+        .iter()
+        .filter_map(|(ci, f)| match f {
+            Fetched::Data(d) => Some(Part::Fresh {
+                config: *ci,
+                data: d.clone(),
+            }),
+            Fetched::Cache(_) => None,
+        })
+        .collect();
+    let catalogs: Vec<Catalog<'_>> = parts.iter().map(Part::catalog).collect();
+    let resolved = resolve::resolve_all(&cfg.clusters, &catalogs);
+    let cache = build_cache(cfg, &parts, &resolved, now);
+    super::drift::lines(&cache, cfg, now, &crate::localtime::LocalZone::from_env())
 }
 
 /// Every notices file's mistakes (errors) and warnings, each on its own line. Returns the

@@ -167,6 +167,9 @@ pub struct Catalog<'a> {
     /// Its components stand for names clusters give (a notices file's `affects`): a cluster
     /// covers those named by its own name or by a name in its config.
     pub by_name: bool,
+    /// The one cluster it is for (a cluster's Slurm): that cluster covers all of it, no other
+    /// cluster any of it.
+    pub owner: Option<&'a str>,
     pub groups: Vec<Group<'a>>,
     pub components: Vec<Leaf<'a>>,
 }
@@ -200,6 +203,7 @@ impl<'a> Catalog<'a> {
             name: &data.name,
             url: &data.url,
             by_name: data.named_by_clusters,
+            owner: data.slurm.as_ref().map(|s| s.cluster.as_str()),
             components: data
                 .components
                 .iter()
@@ -271,7 +275,11 @@ impl<'a> Catalog<'a> {
         Catalog {
             name: &source.name,
             url: &source.url,
-            by_name: source.provider == cache::Provider::Notices,
+            by_name: matches!(
+                source.provider,
+                cache::Provider::Notices | cache::Provider::Slurm
+            ),
+            owner: source.slurm.as_ref().map(|s| s.cluster.as_str()),
             groups,
             components,
         }
@@ -400,8 +408,12 @@ fn named_by(cluster: &ClusterConfig, sources: &[Catalog<'_>]) -> Vec<ComponentRe
         .iter()
         .enumerate()
         .filter(|(_, s)| s.by_name)
+        .filter(|(_, s)| {
+            s.owner
+                .is_none_or(|o| o.eq_ignore_ascii_case(&cluster.name))
+        })
         .flat_map(|(si, s)| s.components.iter().map(move |c| (si, c)))
-        .filter(|(_, c)| given.contains(&folded(c.name)))
+        .filter(|(si, c)| sources[*si].owner.is_some() || given.contains(&folded(c.name)))
         .map(|(si, c)| ComponentRef {
             source: si,
             id: c.id.to_owned(),

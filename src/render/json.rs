@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::Options;
-use super::words::{affected_names, staleness};
+use super::words::{affected_names, longest_job, staleness};
 use crate::cache::{Cache, Counts, Kind, Provider, Unresolved};
 use crate::sanitize::is_invisible;
 use crate::select::{Entry, View, What};
@@ -88,6 +88,28 @@ struct JsonItem<'a> {
     components: Vec<String>,
     update: Option<&'a str>,
     page: &'a str,
+    /// A Slurm maintenance reservation: the item itself (kind `reservation`), or joined to a
+    /// page's maintenance of the same event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reservation: Option<Box<JsonReservation<'a>>>,
+}
+
+#[derive(Serialize, Clone)]
+struct JsonReservation<'a> {
+    name: &'a str,
+    start: Option<DateTime<Utc>>,
+    end: Option<DateTime<Utc>>,
+    /// As Slurm writes them (`node[001-012]`), and how many.
+    nodes: &'a str,
+    node_count: u64,
+    /// "all nodes", "partition gpu", "12 of 340 nodes".
+    covers: String,
+    /// The one partition whose nodes it holds exactly, if any.
+    partition: Option<&'a str>,
+    /// The partitions whose jobs may wait for it.
+    partitions: &'a [String],
+    /// While it is ahead: the longest `--time` of a job that can still start before it.
+    longest_job: Option<String>,
 }
 
 #[derive(Serialize, Clone)]
@@ -119,7 +141,7 @@ pub(super) fn json(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> Str
                 (_, false) => "partial",
                 (_, true) => "full",
             }),
-            items: v.entries.iter().map(entry_json).collect(),
+            items: v.entries.iter().map(|e| entry_json(e, opts.now)).collect(),
         })
         .collect();
     let doc = JsonDoc {
@@ -185,11 +207,27 @@ fn provider_word(p: Provider) -> &'static str {
     match p {
         Provider::Statuspage => "statuspage",
         Provider::Notices => "notices",
+        Provider::Slurm => "slurm",
         Provider::Other => "other",
     }
 }
 
-fn entry_json<'a>(e: &Entry<'a>) -> JsonEntry<'a> {
+fn entry_json<'a>(e: &Entry<'a>, now: DateTime<Utc>) -> JsonEntry<'a> {
+    let reservation = crate::select::reservation_of(e).map(|(item, r)| {
+        Box::new(JsonReservation {
+            name: &r.name,
+            start: item.scheduled_for,
+            end: item.scheduled_until,
+            nodes: &r.nodes,
+            node_count: r.node_count,
+            covers: r.covers(),
+            partition: r.partition.as_deref(),
+            partitions: &r.partitions,
+            longest_job: item.scheduled_for.and_then(|s| longest_job(s, now)),
+        })
+    });
+    // A reservation of its own is known by its name.
+    let own = e.joined.is_none() && reservation.is_some();
     match &e.what {
         What::Component(c) => JsonEntry::Component(JsonComponent {
             kind: "component",
@@ -202,12 +240,16 @@ fn entry_json<'a>(e: &Entry<'a>) -> JsonEntry<'a> {
         }),
         What::Item { item, affected } => JsonEntry::Item(JsonItem {
             kind: match item.kind {
+                _ if own => "reservation",
                 Kind::Incident if item.status == "notice" => "notice",
                 Kind::Incident => "incident",
                 Kind::Maintenance => "maintenance",
             },
             section: e.section.as_str(),
-            id: &item.id,
+            id: match &reservation {
+                Some(r) if own => r.name,
+                _ => &item.id,
+            },
             name: &item.name,
             status: &item.status,
             impact: &item.impact,
@@ -219,6 +261,7 @@ fn entry_json<'a>(e: &Entry<'a>) -> JsonEntry<'a> {
             components: affected_names(affected),
             update: item.update.as_deref(),
             page: &e.source.name,
+            reservation,
         }),
     }
 }

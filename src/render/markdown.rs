@@ -4,11 +4,12 @@
 use std::fmt::Write as _;
 
 use super::Options;
+use super::when::when;
 use super::words::{
-    component_name, counts, marker, omitted_line, page_name, page_url, staleness, status_words,
-    unresolved_lines, when,
+    affected_words, component_name, counts, marker, omitted_line, page_name, page_url, slurm_line,
+    staleness, status_words, unresolved_lines,
 };
-use crate::cache::Cache;
+use crate::cache::{Cache, Provider};
 use crate::sanitize::terminal;
 use crate::select::{View, What};
 
@@ -55,12 +56,20 @@ pub(super) fn markdown(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) ->
             };
             let status = status_words(e).map_or_else(String::new, |w| format!(" ({})", md(&w)));
             let _ = write!(s, "- **{mark}** {title}{status} — {}", md(&when(e, opts)));
-            if !affected.is_empty() {
-                let names: Vec<String> = affected
+            let names: Vec<String> = match e.joined {
+                None if e.source.provider == Provider::Slurm => {
+                    affected_words(e).iter().map(|w| md(w)).collect()
+                }
+                _ => affected
                     .iter()
                     .map(|c| md(&component_name(c.group.as_deref(), &c.name)))
-                    .collect();
+                    .collect(),
+            };
+            if !names.is_empty() {
                 let _ = write!(s, ". Affects: {}", names.join(", "));
+            }
+            if let Some(line) = slurm_line(e, opts) {
+                let _ = write!(s, ". {}", md(&line));
             }
             s.push('\n');
         }

@@ -12,6 +12,7 @@
 mod json;
 mod markdown;
 mod text;
+mod when;
 mod words;
 
 use chrono::{DateTime, Utc};

@@ -6,9 +6,10 @@ use std::fmt::Write as _;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::Options;
+use super::when::when;
 use super::words::{
-    MARK_WIDTH, Paint, affected_names, component_name, counts, failure_lines, folded_line, marker,
-    omitted_line, page_name, page_url, staleness, status_words, unresolved_lines, when,
+    MARK_WIDTH, Paint, affected_words, component_name, counts, failure_lines, folded_line, marker,
+    omitted_line, page_name, page_url, slurm_line, staleness, status_words, unresolved_lines,
 };
 use crate::cache::Cache;
 use crate::sanitize::terminal;
@@ -297,7 +298,7 @@ fn entry(out: &mut Out, e: &Entry<'_>, opts: &Options<'_>) {
     // The time, then the components: on one line when they fit; else the components on a
     // line of their own, or counted when even that is too narrow (never cut to a letter).
     let time = when(e, opts);
-    let names = terminal(&affected_names(affected).join(", "));
+    let names = terminal(&affected_words(e).join(", "));
     let room = out.width.max(20).saturating_sub(indent.len());
     let joined = match (time.is_empty(), names.is_empty()) {
         (false, false) => format!("{time} {} {names}", opts.deco.dot),
@@ -322,6 +323,9 @@ fn entry(out: &mut Out, e: &Entry<'_>, opts: &Options<'_>) {
             );
             out.line(&[(&indent, None), (&counted, None)]);
         }
+    }
+    if let Some(line) = slurm_line(e, opts) {
+        out.line(&[(&indent, None), (&terminal(&line), None)]);
     }
     // The newest update is worth its line when asked for, not at every login.
     if !opts.login

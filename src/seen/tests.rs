@@ -43,6 +43,7 @@ fn source() -> Source {
         components: Vec::new(),
         items: Vec::new(),
         dropped: Vec::new(),
+        slurm: None,
     }
 }
 
@@ -54,6 +55,7 @@ fn entry<'a>(src: &'a Source, section: Section, item: &'a Item) -> Entry<'a> {
             item,
             affected: Vec::new(),
         },
+        joined: None,
     }
 }
 

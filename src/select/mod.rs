@@ -13,6 +13,8 @@
 //!   maintenance hidden because its window ended unconfirmed). A maintenance whose status the
 //!   page does not keep (a notice's `planned`) goes by its window alone. Nothing of a source
 //!   whose data is past `expire_after` is shown: each source ages on its own.
+//! - **One event, one entry** ([`slurm`]): a Slurm maintenance reservation joins the page's
+//!   maintenance of the cluster that starts within `[slurm] match_window` of it.
 //!
 //! The fetcher's trimming ([`may_show_between`], [`entries`]), the cache's partial reader
 //! (which parses only the items [`Coverage::concerns`] accepts) and every renderer call these;
@@ -22,11 +24,13 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, Utc};
 
+mod slurm;
 mod view;
 mod whose;
 
 pub use crate::cache::Section;
 use crate::cache::{Cache, Cluster, Component, Counts, Item, Kind, Settings, Source};
+pub use slurm::{reservation, reservation_of};
 pub use view::{Age, CLOCK_SKEW_SECONDS, View, age, motd_file_behind, source_age, source_seen};
 pub use whose::{Scope, Whose, cluster_by_name, cluster_for_host, hostname};
 
@@ -36,6 +40,9 @@ pub struct Entry<'a> {
     pub section: Section,
     pub source: &'a Source,
     pub what: What<'a>,
+    /// A Slurm maintenance reservation that is this page maintenance's event too (its source
+    /// and item): shown as part of this entry (see [`slurm::join`]).
+    pub joined: Option<(&'a Source, &'a Item)>,
 }
 
 /// What an [`Entry`] shows.
@@ -281,6 +288,7 @@ pub fn entries<'a>(cache: &'a Cache, scope: Scope<'a>, now: DateTime<Utc>) -> Ve
                 section,
                 source,
                 what: What::Item { item, affected },
+                joined: None,
             });
         }
     }
@@ -301,6 +309,7 @@ pub fn entries<'a>(cache: &'a Cache, scope: Scope<'a>, now: DateTime<Utc>) -> Ve
                     section: Section::Component,
                     source,
                     what: What::Component(comp),
+                    joined: None,
                 });
             }
         }
@@ -311,6 +320,7 @@ pub fn entries<'a>(cache: &'a Cache, scope: Scope<'a>, now: DateTime<Utc>) -> Ve
             .then_with(|| rank(b).cmp(&rank(a)))
             .then_with(|| order_key(a).cmp(&order_key(b)))
     });
+    slurm::join(&mut out, settings.match_window_seconds);
     out
 }
 

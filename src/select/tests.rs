@@ -207,6 +207,7 @@ fn entries_are_most_severe_first_and_components_once() {
             components,
             items: vec![minor, major],
             dropped: Vec::new(),
+            slurm: None,
         }],
         clusters,
         no_cluster_omitted: Counts::default(),

@@ -184,6 +184,13 @@ pub fn other_key_conf(dir: &Path) -> PathBuf {
     conf_variant(dir, &[("AuthInfo", &socket)], "")
 }
 
+/// A controller of its own (cluster `alpha`, the shared one's nodes and partitions), for a test
+/// that must see its reservations alone.
+pub fn own_controller(name: &str) -> Controller {
+    let slurm = slurm();
+    start_controller(&slurm.dir.join(name), &slurm.munge_socket, "alpha", "")
+}
+
 /// A second controller (cluster `beta`) with `PrivateData=reservations`, started on first use.
 pub fn private_controller() -> &'static Controller {
     &PRIVATE

@@ -8,6 +8,7 @@
 //! [`sources`] resolves where the sources are, [`settings`] the rest.
 
 mod settings;
+mod slurm;
 mod sources;
 #[cfg(test)]
 mod tests;
@@ -18,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub(crate) use settings::check_proxy;
+pub use slurm::{SlurmConfig, SlurmSource};
 use toml::ConfigText;
 
 use super::address::{Location, Url};
@@ -51,6 +53,8 @@ pub struct Config {
     pub settings_set: SettingsOverlay,
     /// Sleep a random time up to this long before the first request.
     pub jitter: Duration,
+    /// `[slurm]`: how the clusters' schedulers are asked (their sources are in `sources`).
+    pub slurm: SlurmConfig,
     /// A digest of the config text and this build: a cache written under another config is
     /// never refreshed by a 304 alone.
     pub digest: String,
@@ -73,6 +77,7 @@ pub struct SettingsOverlay {
     pub repeat_after_seconds: Option<u64>,
     pub always_show: Option<Vec<String>>,
     pub soon_seconds: Option<u64>,
+    pub match_window_seconds: Option<u64>,
 }
 
 impl SettingsOverlay {
@@ -95,6 +100,9 @@ impl SettingsOverlay {
                 .clone()
                 .unwrap_or_else(|| base.always_show.clone()),
             soon_seconds: self.soon_seconds.unwrap_or(base.soon_seconds),
+            match_window_seconds: self
+                .match_window_seconds
+                .unwrap_or(base.match_window_seconds),
         }
     }
 }
@@ -119,6 +127,8 @@ pub enum SourceKind {
     Mirror(Location),
     /// The site's own notices file (TOML or JSON), local or on a web server.
     Notices(Location),
+    /// A cluster's scheduler: its maintenance reservations, read with scontrol.
+    Slurm(SlurmSource),
 }
 
 /// A private page: the v1 API with a key.
@@ -143,6 +153,10 @@ impl SourceConfig {
         match &self.kind {
             SourceKind::Page(at) | SourceKind::Mirror(at) | SourceKind::Notices(at) => at.shown(),
             SourceKind::Private(m) => m.page_url().redacted(),
+            SourceKind::Slurm(s) => match &s.conf {
+                Some(conf) => format!("Slurm of {} ({})", s.cluster, conf.display()),
+                None => format!("Slurm of {}", s.cluster),
+            },
         }
     }
 
@@ -157,6 +171,8 @@ impl SourceConfig {
             | SourceKind::Mirror(Location::Local(p))
             | SourceKind::Notices(Location::Local(p)) => p.display().to_string(),
             SourceKind::Private(m) => m.page_url().as_str().to_owned(),
+            // Asked no conditional request: nothing is recorded for it.
+            SourceKind::Slurm(_) => return false,
         };
         address
             .strip_prefix(base.as_str())
@@ -296,7 +312,11 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
 pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     let file = ConfigText { path, text };
     let raw = toml::read_raw(&file)?;
-    if !raw.names_top_page() && raw.source.is_empty() && raw.mirror.is_none() {
+    if !raw.names_top_page()
+        && raw.source.is_empty()
+        && raw.mirror.is_none()
+        && !slurm::wanted(&raw)
+    {
         return Err(ConfigError {
             unconfigured: true,
             ..file.error(
@@ -308,7 +328,14 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             )
         });
     }
-    let sources = sources::sources(&file, &raw)?;
+    let mut sources = sources::sources(&file, &raw)?;
+    let slurm = slurm::config(&file, raw.slurm.as_ref())?;
+    sources.extend(slurm::sources(
+        &file,
+        &raw.cluster,
+        &slurm,
+        raw.mirror.is_some(),
+    )?);
     let mirror = sources.iter().find_map(|s| match &s.kind {
         SourceKind::Mirror(Location::Local(path)) => Some(path.clone()),
         _ => None,
@@ -357,6 +384,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         metrics_file,
         settings_set,
         jitter,
+        slurm,
         digest: digest(text),
     })
 }

@@ -41,6 +41,10 @@ pub(super) fn overlay(file: &ConfigText, raw: &Raw) -> Result<SettingsOverlay, C
             .map(|words| always_show(file, words))
             .transpose()?,
         soon_seconds: file.optional_seconds(login.and_then(|l| l.soon.as_ref()), "login.soon")?,
+        match_window_seconds: file.optional_seconds(
+            raw.slurm.as_ref().and_then(|s| s.match_window.as_ref()),
+            "slurm.match_window",
+        )?,
     })
 }
 
@@ -167,7 +171,8 @@ pub(super) fn clusters(
                 format!("{name:?} is used by two clusters"),
             ));
         }
-        if c.groups.is_empty() && c.components.is_empty() && !notices {
+        let slurm = c.slurm == Some(true) || c.slurm_conf.is_some();
+        if c.groups.is_empty() && c.components.is_empty() && !notices && !slurm {
             return Err(file.error(
                 Some(c.name.span()),
                 Some("cluster.groups"),

@@ -41,7 +41,9 @@ pub(super) fn sources(file: &ConfigText, raw: &Raw) -> Result<Vec<SourceConfig>,
         return Ok(vec![m]);
     }
     let mut sources = Vec::new();
-    if raw.mirror.is_none() && (raw.names_top_page() || raw.source.is_empty()) {
+    // A top-level page, unless the config names only [[source]]s, or only clusters' schedulers.
+    let only_slurm = raw.source.is_empty() && super::slurm::wanted(raw);
+    if raw.mirror.is_none() && (raw.names_top_page() || (raw.source.is_empty() && !only_slurm)) {
         let m = manage(
             file,
             raw.page_id.as_ref(),

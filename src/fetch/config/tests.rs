@@ -202,6 +202,7 @@ fn overlay_lays_only_the_set_values_over_the_base() {
         repeat_after_seconds: 6,
         always_show: Vec::new(),
         soon_seconds: 7,
+        match_window_seconds: 8,
     };
     assert_eq!(SettingsOverlay::default().apply(&base), base);
     let some = SettingsOverlay {
@@ -231,6 +232,7 @@ fn overlay_lays_only_the_set_values_over_the_base() {
         repeat_after_seconds: Some(60),
         always_show: Some(vec!["resolved".into()]),
         soon_seconds: Some(70),
+        match_window_seconds: Some(80),
     };
     let over = all.apply(&base);
     assert_eq!(

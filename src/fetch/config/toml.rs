@@ -44,6 +44,7 @@ pub(super) struct Raw {
     pub(super) api_key_file: Option<PathBuf>,
     pub(super) api_base: Option<String>,
     pub(super) mirror: Option<Spanned<String>>,
+    pub(super) slurm: Option<super::slurm::RawSlurm>,
 }
 
 #[derive(Deserialize)]
@@ -67,6 +68,8 @@ pub(super) struct RawCluster {
     pub(super) components: Vec<String>,
     #[serde(default)]
     pub(super) hosts: Vec<String>,
+    pub(super) slurm: Option<bool>,
+    pub(super) slurm_conf: Option<PathBuf>,
 }
 
 #[derive(Deserialize)]

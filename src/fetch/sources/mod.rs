@@ -7,7 +7,8 @@
 //! - [`statuspage`]: a public Statuspage page (API v2), over HTTP(S) or from a directory;
 //! - [`manage`]: a private page, through the manage API (v1) with a key;
 //! - [`mirror`]: another fetcher's published cache, copied whole;
-//! - [`notices`]: the site's own notices file, kept by hand (TOML or JSON).
+//! - [`notices`]: the site's own notices file, kept by hand (TOML or JSON);
+//! - [`slurm`]: a cluster's scheduler, its maintenance reservations read with scontrol.
 //!
 //! A new source is a file here, one [`SourceKind`] and one arm of [`of`].
 
@@ -60,6 +61,9 @@ pub(crate) struct SourceData {
     /// it names), not for a page's components (a notices file's `affects`): a cluster covers
     /// those it gives, as [`crate::fetch::resolve`] decides.
     pub named_by_clusters: bool,
+    /// A cluster's Slurm: its partitions and reservations, and the cluster it is for (whose
+    /// view alone its items reach).
+    pub slurm: Option<Box<cache::SlurmInfo>>,
 }
 
 /// A group of components, as a page names it.
@@ -99,6 +103,7 @@ pub(crate) fn of(config: &SourceConfig) -> Box<dyn Source + '_> {
         SourceKind::Private(m) => Box::new(manage::PrivatePage(m)),
         SourceKind::Mirror(at) => Box::new(mirror::Mirror(at)),
         SourceKind::Notices(at) => Box::new(notices::Notices(at)),
+        SourceKind::Slurm(s) => Box::new(slurm::Slurm(s)),
     }
 }
 
@@ -114,15 +119,16 @@ pub(crate) fn keys(cfg: &Config) -> Result<Vec<Option<Secret>>, String> {
         .collect()
 }
 
-/// Reads the configured sources that `read` accepts (by index), in order; the first that fails
-/// fails the run (`--check` and `--list-groups`; a fetch reads each on its own).
+/// Reads the configured sources that `read` accepts (by index), in order, each with its index;
+/// the first that fails fails the run (`--check` and `--list-groups`; a fetch reads each on its
+/// own).
 pub(crate) fn fetch_all(
     cfg: &Config,
     session: &mut Session<'_>,
     keys: &[Option<Secret>],
     now: DateTime<Utc>,
     read: impl Fn(usize) -> bool,
-) -> Result<Vec<Fetched>, FetchError> {
+) -> Result<Vec<(usize, Fetched)>, FetchError> {
     let recent =
         chrono::Duration::seconds(cfg.settings.recent_seconds.min(i64::MAX as u64 / 2000) as i64);
     let mut out = Vec::new();
@@ -149,7 +155,7 @@ pub(crate) fn fetch_all(
             source.shown(),
             started.elapsed().as_millis(),
         ));
-        out.push(fetched);
+        out.push((ci, fetched));
     }
     Ok(out)
 }

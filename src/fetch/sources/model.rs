@@ -236,6 +236,7 @@ impl Page {
             items: self.incidents.iter().map(Incident::to_item).collect(),
             groups,
             named_by_clusters: false,
+            slurm: None,
         }
     }
 }

@@ -193,6 +193,7 @@ fn notices(r: &mut Rng, t0: DateTime<Utc>, settings: &cache::Settings) -> Source
         items,
         groups: Vec::new(),
         named_by_clusters: true,
+        slurm: None,
     }
 }
 

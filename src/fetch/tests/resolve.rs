@@ -28,6 +28,7 @@ fn source(groups: &[(&'static str, &[(&'static str, &'static str)])]) -> cache::
             .collect(),
         items: Vec::new(),
         dropped: Vec::new(),
+        slurm: None,
     }
 }
 
@@ -117,6 +118,7 @@ fn notices(names: &[&'static str]) -> cache::Source {
             .collect(),
         items: Vec::new(),
         dropped: Vec::new(),
+        slurm: None,
     }
 }
 

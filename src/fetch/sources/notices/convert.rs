@@ -39,6 +39,7 @@ impl File {
             items: self.notices.iter().map(Notice::to_item).collect(),
             groups: Vec::new(),
             named_by_clusters: true,
+            slurm: None,
         }
     }
 }

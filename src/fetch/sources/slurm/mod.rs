@@ -6,7 +6,7 @@
 //!
 //! - [`scontrol`]: running it, with a deadline, a cap on its output and one-line errors;
 //! - [`parse`]: its `--oneliner` records and `show config`;
-//! - [`duration`]: Slurm's time formats, read and written as Slurm does;
+//! - `duration` (the room `slurm_time`, which the login shares): Slurm's time formats;
 //! - [`hostlist`]: node ranges, counted and (up to a cap) written out.
 //!
 //! Why the text and not `--json`: Debian 12's Slurm (22.05) has no `--json` for scontrol
@@ -17,16 +17,18 @@
 //!
 //! Times come as UTC ([`scontrol`] runs scontrol with `TZ=UTC0`), so no zone is guessed.
 
-pub mod duration;
+pub(crate) use crate::slurm_time as duration;
 pub mod hostlist;
 pub mod parse;
 pub mod scontrol;
+mod source;
 
 use std::collections::BTreeSet;
 
 pub use hostlist::Hostlist;
 pub use parse::{ControllerConfig, Partition, Reservation};
 pub use scontrol::{Scontrol, ScontrolError};
+pub(crate) use source::Slurm;
 
 /// Why a read gave nothing: scontrol failed, or printed what we could not read.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -84,6 +84,9 @@ pub struct ControllerConfig {
     pub version: Option<String>,
     /// `PrivateData`'s items, lower case (`reservations`, `jobs`, …); empty for `none`.
     pub private_data: Vec<String>,
+    /// The user slurmctld runs as, who (like root) sees every reservation whatever
+    /// `PrivateData` says.
+    pub slurm_user: Option<String>,
 }
 
 impl ControllerConfig {
@@ -135,6 +138,8 @@ pub(crate) fn config(text: &str) -> ControllerConfig {
         cluster_name: given("ClusterName"),
         version: given("SLURM_VERSION"),
         private_data,
+        // "SlurmUser = slurm(64030)": the name alone.
+        slurm_user: given("SlurmUser").map(|u| u.split('(').next().unwrap_or("").to_owned()),
     }
 }
 
