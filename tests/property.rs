@@ -148,8 +148,8 @@ fn random_cache(r: &mut Rng, now: DateTime<Utc>) -> Cache {
                         .collect(),
                     reservations: items
                         .iter()
-                        .filter_map(|i: &Item| r.chance(80).then_some(i))
-                        .collect::<Vec<_>>()
+                        .filter(|_| r.chance(80))
+                        .collect::<Vec<&Item>>()
                         .into_iter()
                         .map(|i| cache::SlurmReservation {
                             id: i.id.clone(),
