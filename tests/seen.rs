@@ -321,43 +321,26 @@ fn only_the_login_folds_and_only_the_login_writes() {
             .success()
             .stdout()
     };
-    let before: Vec<String> = [
-        vec!["--hostname", "alpha-login1"],
-        vec!["--all"],
-        vec!["--cluster", "alpha"],
-        vec!["--hostname", "alpha-login1", "--format", "json"],
-        vec!["--login", "--hostname", "alpha-login1", "--format", "json"],
-        vec![
+    // Every command but the login in text, before the first login and after it.
+    const COMMANDS: [&[&str]; 6] = [
+        &["--hostname", "alpha-login1"],
+        &["--all"],
+        &["--cluster", "alpha"],
+        &["--hostname", "alpha-login1", "--format", "json"],
+        &["--login", "--hostname", "alpha-login1", "--format", "json"],
+        &[
             "--login",
             "--hostname",
             "alpha-login1",
             "--format",
             "markdown",
         ],
-    ]
-    .iter()
-    .map(|a| run(a))
-    .collect();
+    ];
+    let before: Vec<String> = COMMANDS.iter().map(|a| run(a)).collect();
     assert!(!state.exists(), "only a login in text keeps a state");
     login(&site, &state, NOW);
     assert!(state.join("motd-status/seen").exists());
-    let again: Vec<String> = [
-        vec!["--hostname", "alpha-login1"],
-        vec!["--all"],
-        vec!["--cluster", "alpha"],
-        vec!["--hostname", "alpha-login1", "--format", "json"],
-        vec!["--login", "--hostname", "alpha-login1", "--format", "json"],
-        vec![
-            "--login",
-            "--hostname",
-            "alpha-login1",
-            "--format",
-            "markdown",
-        ],
-    ]
-    .iter()
-    .map(|a| run(a))
-    .collect();
+    let again: Vec<String> = COMMANDS.iter().map(|a| run(a)).collect();
     assert_eq!(before, again);
 }
 
