@@ -205,12 +205,8 @@ fn parse_deadline(v: &str) -> Result<Duration, String> {
 
 /// The whole program, from its arguments (without the program name).
 pub fn run(raw: Vec<OsString>) -> Exit {
-    // Quiet: at login, and at sbatch.
+    // Quiet: at login, and at sbatch (--job-hint).
     let login = raw.iter().any(|a| a == "--login" || a == "--job-hint");
-    if login {
-        // Whatever goes wrong at login stays out of the user's terminal.
-        std::panic::set_hook(Box::new(|_| {}));
-    }
     let args = match parse_args(raw) {
         Ok(Action::Help) => return print(HELP, login),
         Ok(Action::Version) => {

@@ -11,8 +11,9 @@ pub use crate::view::{load, render, render_loaded};
 /// The cache's format, its reader and its types.
 pub mod cache {
     pub use crate::cache::{
-        Cache, Cause, Cluster, Component, ComponentRef, Counts, Item, Kind, Named, Repeat,
-        Settings, Source, Unresolved, VERSION, parse, read, to_bytes,
+        Cache, Cause, Cluster, Component, ComponentRef, Counts, Item, Kind, Named, Provider,
+        Repeat, Settings, SlurmInfo, SlurmPartition, SlurmReservation, Source, Unresolved, VERSION,
+        parse, read, to_bytes,
     };
 }
 pub use cache::*;

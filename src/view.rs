@@ -54,9 +54,13 @@ pub fn render_login(
     // What the login printed in full is what the user has now seen; nothing, when it printed
     // nothing.
     let next = match views.first() {
-        Some(v) if !out.is_empty() => {
-            seen::after(seen, v, v.listed(cache.settings.max_items), req.now)
-        }
+        Some(v) if !out.is_empty() => seen::after(
+            seen,
+            v,
+            v.listed(cache.settings.max_items),
+            &cache.settings,
+            req.now,
+        ),
         _ => None,
     };
     Ok((out, next))

@@ -117,7 +117,7 @@ fn a_missing_or_broken_config_is_one_line_naming_the_file() {
     assert_eq!(out.stderr().lines().count(), 1, "{}", out.stderr());
     assert!(
         out.stderr()
-            .contains("c.toml:5: key `hostz`: unknown field `hostz`"),
+            .contains("c.toml:5:1: key `hostz`: unknown field `hostz`"),
         "{}",
         out.stderr()
     );

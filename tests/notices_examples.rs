@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::util::{Run, assert_eq, repo, tempdir};
+use crate::util::{Run, assert_eq, repo, tempdir, write_settled};
 
 fn examples() -> PathBuf {
     repo().join("examples/notices")
@@ -150,7 +150,7 @@ fn shown(
     clusters: &str,
     cluster: &str,
 ) -> Vec<(String, String)> {
-    std::fs::write(dir.join(file), text).unwrap();
+    write_settled(&dir.join(file), text);
     let cfg = dir.join("config.toml");
     std::fs::write(
         &cfg,

@@ -108,7 +108,7 @@ fn random_cache(r: &mut Rng, now: DateTime<Utc>) -> Cache {
                     status: r.pick(COMPONENT).to_string(),
                 })
                 .collect();
-            let items = (0..r.below(15))
+            let items: Vec<Item> = (0..r.below(15))
                 .map(|i| Item {
                     kind: if r.chance(50) {
                         Kind::Incident
@@ -131,10 +131,51 @@ fn random_cache(r: &mut Rng, now: DateTime<Utc>) -> Cache {
                     update: r.chance(70).then(|| text(r)),
                 })
                 .collect();
+            // A Slurm source: its maintenance items are reservations (hostile names too),
+            // joined at display to a page's maintenance that starts close by.
+            let slurm = r.chance(30).then(|| {
+                Box::new(cache::SlurmInfo {
+                    cluster: text(r),
+                    hidden: r.chance(10),
+                    partitions: (0..r.below(3))
+                        .map(|_| cache::SlurmPartition {
+                            name: text(r),
+                            default: r.chance(50),
+                            default_time: r.chance(50).then(|| r.below(1 << 20)),
+                            max_time: r.chance(50).then(|| r.below(u64::MAX)),
+                            nodes: r.below(1000),
+                        })
+                        .collect(),
+                    reservations: items
+                        .iter()
+                        .filter(|_| r.chance(80))
+                        .collect::<Vec<&Item>>()
+                        .into_iter()
+                        .map(|i| cache::SlurmReservation {
+                            id: i.id.clone(),
+                            name: text(r),
+                            nodes: text(r),
+                            node_count: r.below(u64::MAX),
+                            all_nodes: r.chance(30),
+                            partition: r.chance(30).then(|| text(r)),
+                            of: r.below(2000),
+                            partitions: (0..r.below(3)).map(|_| text(r)).collect(),
+                        })
+                        .collect(),
+                })
+            });
             Source {
                 name: text(r),
-                url: text(r),
-                provider: Default::default(),
+                url: if slurm.is_some() {
+                    String::new()
+                } else {
+                    text(r)
+                },
+                provider: if slurm.is_some() {
+                    cache::Provider::Slurm
+                } else {
+                    Default::default()
+                },
                 origin: String::new(),
                 fetched_at: None,
                 checked_at: None,
@@ -143,7 +184,7 @@ fn random_cache(r: &mut Rng, now: DateTime<Utc>) -> Cache {
                 components,
                 items,
                 dropped: Vec::new(),
-                slurm: None,
+                slurm,
             }
         })
         .collect();

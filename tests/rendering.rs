@@ -195,8 +195,9 @@ fn the_fetcher_writes_a_markdown_view_for_web_portals() {
     let out = Run::fetch().arg("--config").arg(&bad).output();
     assert_eq!(out.code(), 2);
     assert!(
-        out.stderr()
-            .contains("config.toml:3: key `motd_format`: \"html\" is not \"text\" or \"markdown\""),
+        out.stderr().contains(
+            "config.toml:3:15: key `motd_format`: \"html\" is not \"text\" or \"markdown\""
+        ),
         "{}",
         out.stderr()
     );

@@ -4,6 +4,7 @@
 //! `PrivateData`; and every way scontrol fails: the controller down, munge refusing, no
 //! scontrol, a scontrol that hangs or leaves a child holding its output.
 
+mod failures;
 mod hint;
 mod job_hint;
 mod support;

@@ -231,6 +231,19 @@ pub fn write_config(dir: &Path, page: &str, extra: &str) -> PathBuf {
     path
 }
 
+/// Writes `contents` to `path`, dated a minute ago: a file saved earlier, which a fetch reads at
+/// once (one saved just now it reads once it has been unchanged for two seconds, in case an
+/// editor is still writing it).
+pub fn write_settled(path: &Path, contents: impl AsRef<[u8]>) {
+    std::fs::write(path, contents).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - Duration::from_secs(60))
+        .unwrap();
+}
+
 /// A state directory no login has used yet, under one temporary directory per test binary.
 pub fn fresh_state_home() -> PathBuf {
     static ROOT: std::sync::LazyLock<tempfile::TempDir> = std::sync::LazyLock::new(tempdir);

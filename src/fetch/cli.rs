@@ -102,6 +102,20 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Action, lexopt
 
 /// The whole program, from its arguments (without the program name).
 pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
+    // A panic (a bug) ends the run at once, from whichever thread, with one line and status 1,
+    // as a failed run: the release build aborts rather than unwinding, so this hook decides
+    // the status. The lock goes with the process; the cache is only ever replaced whole.
+    std::panic::set_hook(Box::new(|info| {
+        let line = format!(
+            "motd-status-fetch: error: internal error: {}\n",
+            crate::sanitize::terminal(&info.to_string())
+        );
+        // SAFETY: write(2) of our own buffer to stderr, then _exit; nothing else is touched.
+        unsafe {
+            let _ = libc::write(2, line.as_ptr().cast(), line.len());
+            libc::_exit(1)
+        }
+    }));
     let args = match parse_args(args) {
         Ok(Action::Run(a)) => a,
         Ok(Action::Help) => return report::print(HELP.trim_end()),

@@ -25,10 +25,23 @@ pub(crate) fn run(cfg: &Config, list: bool) -> Result<Exit, Failure> {
     let now = crate::clock::now().map_err(Failure::Usage)?;
     let http = Http::new(cfg.http.clone(), Instant::now() + cfg.http.deadline);
     let mut session = Session::new(&http);
-    if !list && !notices_are_sound(cfg, &mut session) {
-        return Ok(Exit::Failed);
-    }
-    let fetched = sources::fetch_all(cfg, &mut session, &keys, now)?;
+    // A notices file with mistakes is answered in full, left out, and the check goes on with
+    // the other sources and the clusters: each source fails on its own, as in a fetch.
+    let broken = if list {
+        Vec::new()
+    } else {
+        check_notices(cfg, &mut session)
+    };
+    let read = |ci: usize| !broken.iter().any(|(b, _)| *b == ci);
+    let fetched = match sources::fetch_all(cfg, &mut session, &keys, now, read) {
+        Ok(fetched) => fetched,
+        Err(e) => {
+            for (_, line) in &broken {
+                log::error(line);
+            }
+            return Err(e.into());
+        }
+    };
     let drift = if list {
         Vec::new()
     } else {
@@ -37,7 +50,7 @@ pub(crate) fn run(cfg: &Config, list: bool) -> Result<Exit, Failure> {
     let mut catalogs: Vec<Catalog<'_>> = Vec::new();
     // What a mirror's own settings ask that its publisher's cache cannot give.
     let mut windows = Vec::new();
-    for f in &fetched {
+    for (_, f) in &fetched {
         match f {
             Fetched::Data(d) => catalogs.push(Catalog::of_data(d)),
             Fetched::Cache(c) => {
@@ -51,28 +64,39 @@ pub(crate) fn run(cfg: &Config, list: bool) -> Result<Exit, Failure> {
             }
         }
     }
-    Ok(if list {
-        list_groups(&catalogs)
+    if list {
+        return Ok(list_groups(&catalogs));
+    }
+    for line in drift {
+        log::warn(line);
+    }
+    let exit = check(cfg, &catalogs, &windows, !broken.is_empty());
+    // Each broken file's count comes last, where a reader of the check looks for the verdict.
+    for (_, line) in &broken {
+        log::error(line);
+    }
+    Ok(if broken.is_empty() {
+        exit
     } else {
-        for line in drift {
-            log::warn(line);
-        }
-        check(cfg, &catalogs, &windows)
+        Exit::Failed
     })
 }
 
 /// The drift between the pages' maintenances and the clusters' Slurm reservations, as the cache
 /// these sources make would show them now (see [`super::drift`]).
-fn drift(cfg: &Config, fetched: &[Fetched], now: chrono::DateTime<chrono::Utc>) -> Vec<String> {
+fn drift(
+    cfg: &Config,
+    fetched: &[(usize, Fetched)],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<String> {
     if cfg.mirror().is_some() {
         return Vec::new();
     }
     let parts: Vec<Part> = fetched
         .iter()
-        .enumerate()
         .filter_map(|(ci, f)| match f {
             Fetched::Data(d) => Some(Part::Fresh {
-                config: ci,
+                config: *ci,
                 data: d.clone(),
             }),
             Fetched::Cache(_) => None,
@@ -84,11 +108,11 @@ fn drift(cfg: &Config, fetched: &[Fetched], now: chrono::DateTime<chrono::Utc>) 
     super::drift::lines(&cache, cfg, now, &crate::localtime::LocalZone::from_env())
 }
 
-/// Every notices file's mistakes (errors) and warnings, each on its own line; whether there
-/// were no mistakes (the rest of the check needs every file read).
-fn notices_are_sound(cfg: &Config, session: &mut Session<'_>) -> bool {
-    let mut sound = true;
-    for source in &cfg.sources {
+/// Every notices file's mistakes (errors) and warnings, each on its own line. Returns the
+/// sources whose file has mistakes (or could not be read), each with the line that counts them.
+fn check_notices(cfg: &Config, session: &mut Session<'_>) -> Vec<(usize, String)> {
+    let mut broken = Vec::new();
+    for (ci, source) in cfg.sources.iter().enumerate() {
         let SourceKind::Notices(at) = &source.kind else {
             continue;
         };
@@ -110,11 +134,10 @@ fn notices_are_sound(cfg: &Config, session: &mut Session<'_>) -> bool {
             }
         };
         if mistakes > 0 {
-            log::error(format!("{mistakes} problem(s) in {}", at.shown()));
-            sound = false;
+            broken.push((ci, format!("{mistakes} problem(s) in {}", at.shown())));
         }
     }
-    sound
+    broken
 }
 
 /// Prints `text` (the help, the version) and exits 0, or 1 when standard output fails.
@@ -210,7 +233,9 @@ fn list_groups(catalogs: &[Catalog<'_>]) -> Exit {
 
 /// `--check`: what every cluster resolved to, which cluster this host is in, and every
 /// problem (names that match nothing or several things, host patterns that cannot match).
-fn check(cfg: &Config, catalogs: &[Catalog<'_>], windows: &[String]) -> Exit {
+/// With `notices_broken` (a notices file with mistakes, left out of `catalogs`), a config
+/// without problems is not called ok.
+fn check(cfg: &Config, catalogs: &[Catalog<'_>], windows: &[String], notices_broken: bool) -> Exit {
     let resolved = resolve::resolve_all(&cfg.clusters, catalogs);
     let mut out = Stdout::new();
     let mut problems = 0;
@@ -233,6 +258,16 @@ fn check(cfg: &Config, catalogs: &[Catalog<'_>], windows: &[String]) -> Exit {
             "  covers {n} component{}",
             if n == 1 { "" } else { "s" }
         ));
+        for s in &cfg.sources {
+            if let SourceKind::Slurm(slurm) = &s.kind
+                && slurm.cluster == c.name
+            {
+                out.line(&format!(
+                    "  and its Slurm maintenance reservations: {}",
+                    s.shown()
+                ));
+            }
+        }
         if c.hosts.is_empty() {
             log::error(format!(
                 "cluster {:?} has no hosts: only --cluster can select it",
@@ -269,6 +304,8 @@ fn check(cfg: &Config, catalogs: &[Catalog<'_>], windows: &[String]) -> Exit {
     }
     let exit = if problems > 0 {
         log::error(format!("{problems} problem(s) in {}", cfg.path.display()));
+        Exit::Failed
+    } else if notices_broken {
         Exit::Failed
     } else {
         out.line(&format!("ok: {}", cfg.path.display()));

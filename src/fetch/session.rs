@@ -42,6 +42,45 @@ pub enum Got {
     Status(u16),
 }
 
+/// When a served file last changed, and when it was served, by the server's clock (the
+/// `Last-Modified` and `Date` headers, where it sent them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Served {
+    pub last_modified: Option<String>,
+    pub date: Option<String>,
+}
+
+/// A local file as read: its bytes, what it was when opened, and whether it stayed so while it
+/// was read.
+#[derive(Debug)]
+pub struct LocalRead {
+    pub bytes: Vec<u8>,
+    pub stamp: FileStamp,
+    /// Its size and modification time were the same after the read as before it.
+    pub steady: bool,
+}
+
+/// What tells one version of a file from another without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStamp {
+    pub modified: std::time::SystemTime,
+    pub len: u64,
+    pub dev: u64,
+    pub ino: u64,
+}
+
+impl FileStamp {
+    fn of(meta: &std::fs::Metadata) -> FileStamp {
+        use std::os::unix::fs::MetadataExt;
+        FileStamp {
+            modified: meta.modified().unwrap_or(std::time::UNIX_EPOCH),
+            len: meta.len(),
+            dev: meta.dev(),
+            ino: meta.ino(),
+        }
+    }
+}
+
 /// What one address cost this run, for the metrics.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Traffic {
@@ -93,6 +132,16 @@ impl<'a> Session<'a> {
 
     /// GETs `url` (with `key` as its API key, paced), recording its validators.
     pub fn get(&mut self, url: &Url, key: Option<&Secret>) -> Result<Got, FetchError> {
+        self.get_served(url, key).map(|(got, _)| got)
+    }
+
+    /// [`Session::get`], with when the body last changed and when it was served. Asked again
+    /// in the same run, the address's validators are those of the last answer.
+    pub fn get_served(
+        &mut self,
+        url: &Url,
+        key: Option<&Secret>,
+    ) -> Result<(Got, Served), FetchError> {
         let body = match self.memo.remove(url.as_str()) {
             Some(b) => b,
             None => match self.counted(
@@ -117,20 +166,30 @@ impl<'a> Session<'a> {
                     } else {
                         self.inconclusive.insert(url.as_str().to_owned());
                     }
-                    return Ok(Got::Status(s));
+                    return Ok((Got::Status(s), Served::default()));
                 }
             },
         };
         if body.etag.is_none() && body.last_modified.is_none() {
             self.inconclusive.insert(url.as_str().to_owned());
         }
+        let served = Served {
+            last_modified: body.last_modified.clone(),
+            date: body.date,
+        };
         self.note(url.as_str(), body.etag, body.last_modified);
-        Ok(Got::Body(body.bytes))
+        Ok((Got::Body(body.bytes), served))
     }
 
     /// Reads a local file with the byte cap and the run's deadline (a hung network filesystem
     /// blocks a read forever; the run then gives up on it). `None` if it does not exist.
     pub fn read_file(&mut self, path: &Path) -> Result<Option<Vec<u8>>, FetchError> {
+        Ok(self.read_local(path)?.map(|r| r.bytes))
+    }
+
+    /// [`Session::read_file`], with what the file was when opened and whether it changed
+    /// while it was read.
+    pub fn read_local(&mut self, path: &Path) -> Result<Option<LocalRead>, FetchError> {
         self.inconclusive.insert(path.display().to_string());
         let fail = |cause: String| FetchError {
             url: path.display().to_string(),
@@ -151,19 +210,28 @@ impl<'a> Session<'a> {
             trust::check(&meta).map_err(|why| format!("not trusted: {why}"))?;
             trust::check_ancestors(&owned).map_err(|why| format!("not trusted: {why}"))?;
             let mut body = Vec::new();
-            file.take(max + 1)
-                .read_to_end(&mut body)
-                .map_err(|e| e.to_string())?;
+            let mut file = file.take(max + 1);
+            file.read_to_end(&mut body).map_err(|e| e.to_string())?;
             if body.len() as u64 > max {
                 return Err(format!("larger than max_bytes ({max} bytes)"));
             }
-            Ok(Some(body))
+            let stamp = FileStamp::of(&meta);
+            let after = file.get_ref().metadata().map_err(|e| e.to_string())?;
+            Ok(Some(LocalRead {
+                steady: FileStamp::of(&after) == stamp && body.len() as u64 == stamp.len,
+                bytes: body,
+                stamp,
+            }))
         };
         let shown = path.display().to_string();
         match crate::deadline::within("read", timeout, read) {
             Ok(r) => {
                 let r = r.map_err(fail);
-                let n = r.as_ref().ok().and_then(|b| b.as_ref()).map_or(0, Vec::len);
+                let n = r
+                    .as_ref()
+                    .ok()
+                    .and_then(|b| b.as_ref())
+                    .map_or(0, |b| b.bytes.len());
                 self.count(&shown, false, n);
                 r
             }
@@ -175,13 +243,16 @@ impl<'a> Session<'a> {
         }
     }
 
+    /// Records the validators of `url`'s answer (of its last, when it was asked again).
     fn note(&mut self, url: &str, etag: Option<String>, last_modified: Option<String>) {
-        if !self.record.iter().any(|v| v.url == url) {
-            self.record.push(Validator {
-                url: url.to_owned(),
-                etag,
-                last_modified,
-            });
+        let v = Validator {
+            url: url.to_owned(),
+            etag,
+            last_modified,
+        };
+        match self.record.iter_mut().find(|v| v.url == url) {
+            Some(old) => *old = v,
+            None => self.record.push(v),
         }
     }
 

@@ -115,9 +115,12 @@ pub fn fold(view: &mut View<'_>, seen: &Seen, settings: &Settings, now: DateTime
 /// THE rule: an entry is shown in full unless this user saw this very version less than
 /// `repeat_after` ago and the site does not always show it.
 fn shown_in_full(e: &Entry<'_>, seen: &Seen, settings: &Settings, now: DateTime<Utc>) -> bool {
-    if always_shown(e, settings, now) {
-        return true;
-    }
+    always_shown(e, settings, now) || is_news(e, seen, settings, now)
+}
+
+/// Whether `e` is news to this user: a version they have not seen, or saw `repeat_after` ago
+/// or longer.
+fn is_news(e: &Entry<'_>, seen: &Seen, settings: &Settings, now: DateTime<Utc>) -> bool {
     let after = i64::try_from(settings.repeat_after_seconds).unwrap_or(i64::MAX);
     match seen.get(identity(e)) {
         Some(r) if r.version == version(e) => now.timestamp().saturating_sub(r.shown_at) >= after,
@@ -157,18 +160,22 @@ fn always_shown(e: &Entry<'_>, settings: &Settings, now: DateTime<Utc>) -> bool 
 }
 
 /// The state after a login showed `listed` in full and folded the rest of `view`: the
-/// listed entries' versions as of `now`, every other record of the view as it was, and
-/// records of entries gone from the view while they are recent; `None` when nothing
-/// changed (the file is then left alone).
+/// listed entries that were news to this user (a version they had not seen, or seen longer
+/// than `repeat_after` ago) as seen at `now`, every other record as it was (an entry shown
+/// only because the site always shows it keeps its record, so a week-long maintenance in
+/// progress does not rewrite the file at every login), and records of entries gone from the
+/// view while they are recent; `None` when nothing changed (the file is then left alone).
 pub fn after(
     seen: &Seen,
     view: &View<'_>,
     listed: &[Entry<'_>],
+    settings: &Settings,
     now: DateTime<Utc>,
 ) -> Option<Seen> {
     let now_s = now.timestamp();
     let mut records: Vec<Record> = listed
         .iter()
+        .filter(|e| is_news(e, seen, settings, now))
         .map(|e| Record {
             key: identity(e),
             version: version(e),

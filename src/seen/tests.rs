@@ -88,7 +88,7 @@ fn folded(entries: Vec<Entry<'_>>, seen: &Seen, s: &Settings, now: DateTime<Utc>
 /// The state after a login at `now` showed every entry of `entries` in full.
 fn shown(entries: Vec<Entry<'_>>, seen: &Seen, now: DateTime<Utc>) -> Seen {
     let v = view(entries);
-    after(seen, &v, &v.entries, now).unwrap_or_else(|| seen.clone())
+    after(seen, &v, &v.entries, &Settings::default(), now).unwrap_or_else(|| seen.clone())
 }
 
 #[test]
@@ -109,7 +109,10 @@ fn an_entry_seen_as_it_is_folds_until_repeat_after_passes() {
         fold(&mut v, &seen, &s, at(2));
         v
     };
-    assert_eq!(after(&seen, &v, &v.entries, at(2)), None);
+    assert_eq!(
+        after(&seen, &v, &v.entries, &Settings::default(), at(2)),
+        None
+    );
 }
 
 #[test]
@@ -238,4 +241,19 @@ fn the_state_keeps_the_view_and_recent_records_and_never_grows_past_its_cap() {
     };
     let seen = shown(entries(), &Seen::default(), at(0));
     assert_eq!(seen.records.len(), MAX_RECORDS);
+}
+
+#[test]
+fn what_is_shown_only_because_the_site_always_shows_it_keeps_its_record() {
+    let (src, s) = (source(), Settings::default());
+    let mut m = item("m", "maintenance");
+    m.kind = Kind::Maintenance;
+    let e = || vec![entry(&src, Section::MaintenanceNow, &m)];
+    let seen = shown(e(), &Seen::default(), at(0));
+    // In full at every login, but not news: nothing to write.
+    let v = view(e());
+    assert_eq!(after(&seen, &v, &v.entries, &s, at(3)), None);
+    // A day on it is news again, and recorded.
+    let next = after(&seen, &v, &v.entries, &s, at(24)).unwrap();
+    assert_eq!(next.records[0].shown_at, at(24).timestamp());
 }

@@ -266,6 +266,8 @@ impl Default for HttpConfig {
 pub struct ConfigError {
     pub path: PathBuf,
     pub line: Option<usize>,
+    /// The column (in characters, from 1) where the value starts, with `line`.
+    pub column: Option<usize>,
     pub key: Option<String>,
     pub message: String,
     /// The config names no page, source or mirror at all: the package is installed but the
@@ -278,6 +280,9 @@ impl fmt::Display for ConfigError {
         write!(f, "{}", self.path.display())?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
         }
         if let Some(key) = &self.key {
             write!(f, ": key `{key}`")?;
@@ -298,6 +303,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
         path: path.to_owned(),
         line: None,
+        column: None,
         key: None,
         unconfigured: false,
         message: format!("cannot read the config: {e}"),

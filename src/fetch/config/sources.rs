@@ -56,6 +56,7 @@ pub(super) fn sources(file: &ConfigText, raw: &Raw) -> Result<Vec<SourceConfig>,
             // `source` cannot know where the top-level page is; point at it when it is there.
             if let Some(p) = &raw.page {
                 e.line = Some(line_of(file.text, p.span().start));
+                e.column = Some(super::toml::column_of(file.text, p.span().start));
             }
             e
         })?);

@@ -101,14 +101,14 @@ fn file_urls_follow_rfc_8089() {
 fn errors_name_file_line_and_key() {
     let e = p("page = \"./x\"\nrecent = 5\n").unwrap_err().to_string();
     assert!(
-        e.starts_with("/etc/motd-status/config.toml:2: key `recent`:"),
+        e.starts_with("/etc/motd-status/config.toml:2:10: key `recent`:"),
         "{e}"
     );
     let e = p("page = \"./x\"\n\nupcoming = \"soon\"\n")
         .unwrap_err()
         .to_string();
     assert!(
-        e.starts_with("/etc/motd-status/config.toml:3: key `upcoming`:"),
+        e.starts_with("/etc/motd-status/config.toml:3:12: key `upcoming`:"),
         "{e}"
     );
     let e = p("page = \"./x\"\nshow_unscopd = true\n")
@@ -279,19 +279,19 @@ fn stale_after_must_be_shorter_than_expire_after() {
     // Equal, however spelt.
     assert_eq!(
         e("expire_after = \"168h\"\nstale_after = \"7d\"\n"),
-        "/etc/motd-status/config.toml:4: key `login.stale_after`: \"7d\" must be shorter \
+        "/etc/motd-status/config.toml:4:15: key `login.stale_after`: \"7d\" must be shorter \
          than login.expire_after (\"168h\")"
     );
     // Longer.
     assert_eq!(
         e("stale_after = \"8d\"\nexpire_after = \"7d\"\n"),
-        "/etc/motd-status/config.toml:3: key `login.stale_after`: \"8d\" must be shorter \
+        "/etc/motd-status/config.toml:3:15: key `login.stale_after`: \"8d\" must be shorter \
          than login.expire_after (\"7d\")"
     );
     // Only stale_after set, against expire_after's default (7d).
     assert_eq!(
         e("stale_after = \"7d\"\n"),
-        "/etc/motd-status/config.toml:3: key `login.stale_after`: \"7d\" must be shorter \
+        "/etc/motd-status/config.toml:3:15: key `login.stale_after`: \"7d\" must be shorter \
          than login.expire_after (the default \"7d\")"
     );
     assert_eq!(
@@ -301,7 +301,7 @@ fn stale_after_must_be_shorter_than_expire_after() {
     // Only expire_after set, against stale_after's default (1h): the error points at it.
     assert_eq!(
         e("max_items = 3\nexpire_after = \"30min\"\n"),
-        "/etc/motd-status/config.toml:4: key `login.expire_after`: \"30min\" must be \
+        "/etc/motd-status/config.toml:4:16: key `login.expire_after`: \"30min\" must be \
          longer than login.stale_after (the default \"1h\")"
     );
     assert!(e("expire_after = \"1h\"\n").contains("must be longer"));
@@ -318,13 +318,13 @@ fn stale_after_must_be_shorter_than_expire_after() {
         .unwrap_err()
         .to_string();
     assert!(
-        m.contains(":3: key `login.stale_after`: \"8d\" must be shorter"),
+        m.contains(":3:15: key `login.stale_after`: \"8d\" must be shorter"),
         "{m}"
     );
     // A malformed duration is still reported as such, before any comparison.
     let bad = e("stale_after = \"soon\"\nexpire_after = \"1s\"\n");
     assert!(
-        bad.contains(":3: key `login.stale_after`: \"soon\" is not a duration"),
+        bad.contains(":3:15: key `login.stale_after`: \"soon\" is not a duration"),
         "{bad}"
     );
 }
@@ -349,17 +349,17 @@ fn login_folding_keys_are_checked_where_they_are_written() {
     for (text, says) in [
         (
             "repeat = \"sometimes\"",
-            ":3: key `login.repeat`: \"sometimes\" is neither",
+            ":3:10: key `login.repeat`: \"sometimes\" is neither",
         ),
         (
             "repeat_after = \"0s\"",
-            ":3: key `login.repeat_after`: \"0s\" must be more than 0",
+            ":3:16: key `login.repeat_after`: \"0s\" must be more than 0",
         ),
         (
             "always_show = [\"critical\", \"urgent\"]",
-            ":3: key `login.always_show`: \"urgent\" is not one of critical, major,",
+            ":3:28: key `login.always_show`: \"urgent\" is not one of critical, major,",
         ),
-        ("soon = \"tomorrow\"", ":3: key `login.soon`"),
+        ("soon = \"tomorrow\"", ":3:8: key `login.soon`"),
     ] {
         let e = p(&format!("page = \"./x\"\n[login]\n{text}\n"))
             .unwrap_err()
@@ -412,7 +412,7 @@ fn a_notices_file_as_a_source() {
         let line = beside.lines().count() + 2;
         assert!(
             e.starts_with(&format!(
-                "/etc/motd-status/config.toml:{line}: key `source.notices`: is set beside {key}:"
+                "/etc/motd-status/config.toml:{line}:11: key `source.notices`: is set beside {key}:"
             )),
             "{e}"
         );
@@ -421,7 +421,7 @@ fn a_notices_file_as_a_source() {
         .unwrap_err()
         .to_string();
     assert!(
-        e.contains(":2: key `source.notices`") && e.contains("./notices.toml"),
+        e.contains(":2:11: key `source.notices`") && e.contains("./notices.toml"),
         "{e}"
     );
     let e = p("[[source]]\nnotices = \" \"\n").unwrap_err().to_string();

@@ -103,7 +103,8 @@ impl ConfigText<'_> {
     ) -> ConfigError {
         ConfigError {
             path: self.path.to_owned(),
-            line: span.map(|s| line_of(self.text, s.start)),
+            line: span.clone().map(|s| line_of(self.text, s.start)),
+            column: span.map(|s| column_of(self.text, s.start)),
             key: key.map(str::to_owned),
             message: message.into(),
             unconfigured: false,
@@ -229,6 +230,16 @@ fn table_at(text: &str, at: usize) -> Option<String> {
 /// 1-based line number of byte offset `at`.
 pub(super) fn line_of(text: &str, at: usize) -> usize {
     text[..at.min(text.len())].matches('\n').count() + 1
+}
+
+/// The column (in characters, from 1) of byte `at` on its line.
+pub(super) fn column_of(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    text[start..at].chars().count() + 1
 }
 
 /// The key on the line holding byte `at` (`key = …`), to name it in an error.

@@ -100,6 +100,9 @@ pub struct Body {
     pub bytes: Vec<u8>,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
+    /// The server's `Date`: with `last_modified`, how long the file had been unchanged when it
+    /// was served, by the server's own clock.
+    pub date: Option<String>,
 }
 
 enum Attempt {

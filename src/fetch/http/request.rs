@@ -47,6 +47,7 @@ impl Http {
             200..=299 => {
                 let etag = header("etag");
                 let last_modified = header("last-modified");
+                let date = header("date");
                 match resp
                     .body_mut()
                     .with_config()
@@ -57,6 +58,7 @@ impl Http {
                         bytes,
                         etag,
                         last_modified,
+                        date,
                     })),
                     Err(e) => self.classify(&e, total),
                 }

@@ -119,17 +119,23 @@ pub(crate) fn keys(cfg: &Config) -> Result<Vec<Option<Secret>>, String> {
         .collect()
 }
 
-/// Reads every configured source, in order; the first that fails fails the run.
+/// Reads the configured sources that `read` accepts (by index), in order, each with its index;
+/// the first that fails fails the run (`--check` and `--list-groups`; a fetch reads each on its
+/// own).
 pub(crate) fn fetch_all(
     cfg: &Config,
     session: &mut Session<'_>,
     keys: &[Option<Secret>],
     now: DateTime<Utc>,
-) -> Result<Vec<Fetched>, FetchError> {
+    read: impl Fn(usize) -> bool,
+) -> Result<Vec<(usize, Fetched)>, FetchError> {
     let recent =
         chrono::Duration::seconds(cfg.settings.recent_seconds.min(i64::MAX as u64 / 2000) as i64);
     let mut out = Vec::new();
-    for (source, key) in cfg.sources.iter().zip(keys) {
+    for (ci, (source, key)) in cfg.sources.iter().zip(keys).enumerate() {
+        if !read(ci) {
+            continue;
+        }
         let started = std::time::Instant::now();
         let mut run = Run {
             session,
@@ -149,7 +155,7 @@ pub(crate) fn fetch_all(
             source.shown(),
             started.elapsed().as_millis(),
         ));
-        out.push(fetched);
+        out.push((ci, fetched));
     }
     Ok(out)
 }

@@ -7,12 +7,13 @@
 //! A file with any mistake fails the source, naming the file, line and column of the first
 //! (the others are logged), so the fetcher keeps the previous data rather than show a half-read
 //! file; [`check`] answers every mistake at once, and the warnings with them, for `--check`.
-//! The parts: [`tree`] reads either format into one tree that knows where each value is,
-//! [`schema`] reads the tree into notices, [`times`] reads times, [`convert`] makes the cache's
-//! model.
+//! The parts: [`settle`] reads the file once it has stopped changing (an editor may be writing
+//! it), [`tree`] reads either format into one tree that knows where each value is, [`schema`]
+//! reads the tree into notices, [`times`] reads times, [`convert`] makes the cache's model.
 
 mod convert;
 mod schema;
+mod settle;
 mod times;
 mod tree;
 
@@ -29,7 +30,7 @@ pub(crate) struct Notices<'a>(pub &'a Location);
 
 impl Source for Notices<'_> {
     fn fetch(&self, run: &mut Run<'_, '_>) -> Result<Fetched, FetchError> {
-        let (shown, bytes) = read(run.session, self.0)?;
+        let (shown, bytes) = read(run.session, self.0, true)?;
         let (file, answers) = validate(&shown, is_toml(self.0), &bytes, None);
         let mut errors = answers.into_iter().filter(|a| !a.warning);
         if let Some(first) = errors.next() {
@@ -89,32 +90,50 @@ impl Finding {
 }
 
 /// Reads the notices file at `at` and answers every mistake in it, and every warning:
-/// `clusters` (the config's) are the names `affects` may give.
+/// `clusters` (the config's) are the names `affects` may give. The file is read as it is: the
+/// check answers whoever just saved it, at once.
 pub(crate) fn check(
     session: &mut Session<'_>,
     at: &Location,
     clusters: &[ClusterConfig],
 ) -> Result<Vec<Answer>, FetchError> {
-    let (shown, bytes) = read(session, at)?;
+    let (shown, bytes) = read(session, at, false)?;
     Ok(validate(&shown, is_toml(at), &bytes, Some(clusters)).1)
 }
 
-/// The body of the file, and how messages name it. A missing file or a 404 is an error: a
-/// site with no notices says so in the file.
-fn read(session: &mut Session<'_>, at: &Location) -> Result<(String, Vec<u8>), FetchError> {
+/// The body of the file (with `settled`, once it has stopped changing: see [`settle`]), and
+/// how messages name it. A missing file or a 404 is an error: a site with no notices says so
+/// in the file.
+fn read(
+    session: &mut Session<'_>,
+    at: &Location,
+    settled: bool,
+) -> Result<(String, Vec<u8>), FetchError> {
     let shown = at.shown();
     let fail = |cause: String| FetchError {
         url: shown.clone(),
         cause,
     };
     let bytes = match at {
-        Location::Web(url) => match session.get(url, None)? {
-            Got::Body(b) => b,
-            Got::Status(s) => return Err(fail(format!("HTTP {s}"))),
-        },
-        Location::Local(path) => session
-            .read_file(path)?
-            .ok_or_else(|| fail("no such file".to_owned()))?,
+        Location::Web(url) => {
+            let got = if settled {
+                settle::web(session, url)?
+            } else {
+                session.get(url, None)?
+            };
+            match got {
+                Got::Body(b) => b,
+                Got::Status(s) => return Err(fail(format!("HTTP {s}"))),
+            }
+        }
+        Location::Local(path) => {
+            let read = if settled {
+                settle::local(session, path)?
+            } else {
+                session.read_file(path)?
+            };
+            read.ok_or_else(|| fail("no such file".to_owned()))?
+        }
     };
     Ok((shown, bytes))
 }
