@@ -58,10 +58,10 @@ pub fn hint(
     ascii: bool,
 ) -> Option<String> {
     let (source, info) = slurm_of(cache, chosen?, now)?;
-    let time = match req.time.as_deref().map(slurm_time::parse) {
+    let time = match req.time.as_deref().map(slurm_time::read) {
         None => None,
-        Some(Ok(SlurmTime::Secs(0) | SlurmTime::Unlimited)) => Some(None),
-        Some(Ok(SlurmTime::Secs(n))) => Some(Some(n)),
+        Some(Some(SlurmTime::Secs(0) | SlurmTime::Unlimited)) => Some(None),
+        Some(Some(SlurmTime::Secs(n))) => Some(Some(n)),
         Some(_) => return None,
     };
     let begin = begin(req.begin.as_deref(), now, zone)?.max(now);

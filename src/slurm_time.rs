@@ -22,20 +22,23 @@ pub enum SlurmTime {
 
 /// Reads a time value in any of Slurm's formats.
 pub fn parse(text: &str) -> Result<SlurmTime, String> {
+    read(text).ok_or_else(|| format!("{text:?} is not a Slurm time (minutes, [days-]hours:minutes:seconds, days-hours, UNLIMITED)"))
+}
+
+/// [`parse`] without the message, for the login's job hint, which says nothing of a mistake.
+pub fn read(text: &str) -> Option<SlurmTime> {
     let s = text.trim();
     if ["UNLIMITED", "INFINITE"]
         .iter()
         .any(|w| s.eq_ignore_ascii_case(w))
         || s == "-1"
     {
-        return Ok(SlurmTime::Unlimited);
+        return Some(SlurmTime::Unlimited);
     }
     if s.eq_ignore_ascii_case("NONE") || s.eq_ignore_ascii_case("N/A") {
-        return Ok(SlurmTime::NotSet);
+        return Some(SlurmTime::NotSet);
     }
-    secs(s)
-        .map(SlurmTime::Secs)
-        .ok_or_else(|| format!("{text:?} is not a Slurm time (minutes, [days-]hours:minutes:seconds, days-hours, UNLIMITED)"))
+    secs(s).map(SlurmTime::Secs)
 }
 
 /// The seconds of a finite value, or `None` when it is not one of Slurm's forms.

@@ -14,8 +14,6 @@
 //! binary of the previous release reads this build's caches and the other way round (the
 //! previous release's per-cluster `uses` and `unscoped` positions are ignored here).
 
-mod fields;
-mod hand;
 pub mod read;
 mod scan;
 mod settings;
@@ -130,39 +128,49 @@ impl Provider {
     }
 }
 
-/// One status page (or notices file) the items came from. Read by hand (`hand`): `name` and
-/// `url` must be there, the others may be missing.
-#[derive(Serialize, Debug, Clone, PartialEq, Default)]
+/// One status page (or notices file) the items came from.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Default)]
 pub struct Source {
     pub name: String,
     pub url: String,
     /// What kind of source it is (a page, unless it says otherwise).
-    #[serde(skip_serializing_if = "Provider::is_default")]
+    #[serde(default, skip_serializing_if = "Provider::is_default")]
     pub provider: Provider,
     /// The configured source it came from, as messages show its address: how the next run
     /// finds this source's last good data when reading it fails.
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub origin: String,
     /// When this source was last read in full, and last confirmed current (a 304 moves only
     /// this): its own age, since each source fails on its own. `None`: the cache's own times.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "ts::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fetched_at: Option<DateTime<Utc>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "ts::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub checked_at: Option<DateTime<Utc>>,
     /// Why the last run could not read it, if it could not: what it holds is its last good data.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed: Option<String>,
+    #[serde(default)]
     pub time_zone: Option<String>,
     /// Components a login may need: those named by items, those not operational, and those a
     /// cluster covers that could matter. Groups are not listed; each component names its group.
+    #[serde(default)]
     pub components: Vec<Component>,
+    #[serde(default)]
     pub items: Vec<Item>,
     /// Items left out past the cap of every view, reduced to what a mirror needs to count them
     /// in its own clusters' views.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dropped: Vec<Dropped>,
     /// A Slurm source's partitions and reservations (see [`SlurmInfo`]).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slurm: Option<Box<SlurmInfo>>,
 }
 
@@ -211,11 +219,11 @@ impl Section {
     }
 }
 
-/// A component of a page. Read by hand (`hand`): `group` may be missing.
-#[derive(Serialize, Debug, Clone, PartialEq, Default)]
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct Component {
     pub id: String,
     pub name: String,
+    #[serde(default)]
     pub group: Option<String>,
     pub status: String,
 }
@@ -227,59 +235,67 @@ pub enum Kind {
     Maintenance,
 }
 
-/// An incident or a scheduled maintenance, reduced to what a login shows. Read by hand
-/// (`hand`): `kind`, `id`, `name` and `status` must be there, the others may be missing.
-#[derive(Serialize, Debug, Clone, PartialEq)]
+/// An incident or a scheduled maintenance, reduced to what a login shows.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct Item {
     pub kind: Kind,
     /// Ids of the components it affects (of its own source). Written first after `kind`: a
     /// login reads this field of every item to decide whether to read the rest.
+    #[serde(default)]
     pub components: Vec<String>,
     pub id: String,
     pub name: String,
     pub status: String,
+    #[serde(default)]
     pub impact: String,
+    #[serde(default)]
     pub shortlink: Option<String>,
+    #[serde(default, deserialize_with = "ts::optional")]
     pub started_at: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "ts::optional")]
     pub updated_at: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "ts::optional")]
     pub resolved_at: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "ts::optional")]
     pub scheduled_for: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "ts::optional")]
     pub scheduled_until: Option<DateTime<Utc>>,
     /// The newest update's text, converted to plain text and shortened by the fetcher.
+    #[serde(default)]
     pub update: Option<String>,
 }
 
-/// A cluster of the config. Read by hand (`hand`): `name` must be there, the others may be
-/// missing.
-#[derive(Serialize, Debug, Clone, PartialEq, Default)]
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Default)]
 pub struct Cluster {
     pub name: String,
+    #[serde(default)]
     pub hosts: Vec<String>,
     /// The components this cluster covers, as (source index, component id).
+    #[serde(default)]
     pub components: Vec<ComponentRef>,
     /// Entries of this cluster's view the fetcher left out past its cap, by section, as
     /// ranked at the fetch. A view counts them with the entries it does not show.
-    #[serde(skip_serializing_if = "Counts::is_zero")]
+    #[serde(default, skip_serializing_if = "Counts::is_zero")]
     pub omitted: Counts,
     /// The total of `omitted`: what the previous release's login binary reads.
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub more: usize,
     /// Names in the config (groups, components) that matched nothing or several things at the
     /// last fetch: the view may be incomplete (`motd-status-fetch --status` warns). What the
     /// previous release reads; [`Cluster::unresolved`] says why.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unmatched: Vec<String>,
     /// Each name of `unmatched`, with what it was meant to name and why it did not.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unresolved: Vec<Unresolved>,
     /// The names that matched at the last fetch: a later fetch at which one matches nothing
     /// tells a name renamed or removed on the page from a typo.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub matched: Vec<String>,
     /// How many components of the page the names cover, the operational ones included. `Some(0)`:
     /// the view cannot know anything about the cluster. `None`: written by a fetcher that did
     /// not say.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub covers: Option<usize>,
 }
 

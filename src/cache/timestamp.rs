@@ -53,12 +53,3 @@ pub fn required<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Err
 pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
     d.deserialize_option(OptTs)
 }
-
-/// An optional timestamp as a type of its own, for readers that take one type per value.
-pub struct Optional(pub Option<DateTime<Utc>>);
-
-impl<'de> serde::Deserialize<'de> for Optional {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        optional(d).map(Optional)
-    }
-}
