@@ -239,26 +239,42 @@ pub fn run(raw: Vec<OsString>) -> Exit {
     }
     let worker = args.clone();
     let until = Instant::now() + deadline;
-    // The job hint shares the worker (one thread and channel type, not two, in the binary).
-    let result = deadline::within("render", deadline, move || {
+    // The worker answers with the output, then (when the login folds) writes the user's state
+    // and answers again: the view is out before the state is written, and a home that hangs
+    // or fails costs nothing but the folding next time. The job hint shares the worker.
+    let answers = deadline::start("render", move |answer| {
         if worker.job_hint {
-            return Ok((job_hint(&worker), None));
+            let _ = answer.send(Answer::Output(Ok((job_hint(&worker), false))));
+            return;
         }
-        show(&worker, color, width, until)
+        match show(&worker, color, width, until) {
+            Ok((out, state)) => {
+                let _ = answer.send(Answer::Output(Ok((out, state.is_some()))));
+                if let Some(state) = state {
+                    state.write();
+                    let _ = answer.send(Answer::Written);
+                }
+            }
+            Err(e) => {
+                let _ = answer.send(Answer::Output(Err(e)));
+            }
+        }
+    });
+    let result = answers.and_then(|a| match deadline::wait(&a, deadline)? {
+        Answer::Output(out) => Ok((out, a)),
+        Answer::Written => Err(Missed::Failed),
     });
     match result {
-        Ok(Ok((out, state))) => {
+        Ok((Ok((out, writing)), answers)) => {
             let exit = print(&out, quiet);
-            // The user's state is written after the view is out, in what is left of the
-            // deadline; a home that hangs or fails costs nothing but the folding next time.
-            if let Some(state) = state {
+            if writing {
                 let left = until.saturating_duration_since(Instant::now());
-                let _ = deadline::within("state", left, move || state.write());
+                let _ = deadline::wait(&answers, left);
             }
             exit
         }
         _ if quiet => Exit::Ok,
-        Ok(Err(msg)) => {
+        Ok((Err(msg), _)) => {
             eprintln!("motd-status: {}", crate::sanitize::terminal(&msg));
             Exit::Usage
         }
@@ -285,6 +301,13 @@ fn job_hint(args: &Args) -> String {
         .clone()
         .unwrap_or_else(crate::select::hostname);
     crate::job_hint::run(&crate::cache::path(args.cache.clone()), &host, &args.job)
+}
+
+/// What the worker hands over: the output (or why there is none) and whether it goes on to
+/// write the user's state; then, if it does, that it has.
+enum Answer {
+    Output(Result<(String, bool), String>),
+    Written,
 }
 
 /// The user's state to write once the view is out.

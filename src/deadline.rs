@@ -22,14 +22,29 @@ pub fn within<T: Send + 'static>(
     timeout: Duration,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Missed> {
+    let answers = start(name, move |answer| {
+        let _ = answer.send(work());
+    })?;
+    wait(&answers, timeout)
+}
+
+/// Starts `work` on a thread named `name`; it may answer more than once (a first result, then
+/// that it finished what it does after), each answer read with [`wait`].
+pub fn start<T: Send + 'static>(
+    name: &str,
+    work: impl FnOnce(&mpsc::Sender<T>) + Send + 'static,
+) -> Result<mpsc::Receiver<T>, Missed> {
     let (tx, rx) = mpsc::channel();
     std::thread::Builder::new()
         .name(name.to_owned())
-        .spawn(move || {
-            let _ = tx.send(work());
-        })
+        .spawn(move || work(&tx))
         .map_err(|_| Missed::Failed)?;
-    rx.recv_timeout(timeout).map_err(|e| match e {
+    Ok(rx)
+}
+
+/// The worker's next answer, if it comes within `timeout`.
+pub fn wait<T>(answers: &mpsc::Receiver<T>, timeout: Duration) -> Result<T, Missed> {
+    answers.recv_timeout(timeout).map_err(|e| match e {
         mpsc::RecvTimeoutError::Timeout => Missed::TimedOut,
         mpsc::RecvTimeoutError::Disconnected => Missed::Failed,
     })

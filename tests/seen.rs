@@ -522,3 +522,30 @@ fn a_home_on_a_hung_filesystem_costs_the_login_nothing_but_the_folding() {
     assert!(d.took < Duration::from_millis(600), "took {:?}", d.took);
     assert_eq!(shown(&d.stdout()).0.len(), 6, "{}", d.stdout());
 }
+
+#[test]
+fn a_temporary_file_another_login_is_writing_is_left_alone_and_a_leftover_is_replaced() {
+    let site = Site::new();
+    let dir = tempdir();
+    let state = dir.path().join("state");
+    let own = state.join("motd-status");
+    std::fs::create_dir_all(&own).unwrap();
+    std::fs::set_permissions(&own, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let tmp = own.join(".seen.tmp");
+    // Another login is writing right now: this one leaves the state to it.
+    std::fs::write(&tmp, "motd-status seen 1\n").unwrap();
+    login(&site, &state, NOW);
+    assert!(!own.join("seen").exists());
+    assert!(tmp.exists());
+    // A minute old, it was left by a login whose deadline passed mid-write: replaced.
+    let old = std::process::Command::new("touch")
+        .args(["-d", "1 minute ago"])
+        .arg(&tmp)
+        .status()
+        .unwrap();
+    assert!(old.success());
+    login(&site, &state, NOW);
+    let text = std::fs::read_to_string(own.join("seen")).unwrap();
+    assert_eq!(text.lines().count(), 7, "{text}");
+    assert!(!tmp.exists());
+}

@@ -6,14 +6,14 @@
 //! login's deadline, and each one gives up silently: no directory we may use (missing, not
 //! the user's, writable by others, a symbolic link), no file (or a symbolic link, which is
 //! never followed, or not the user's, or too big) reads as an empty state, and a write that
-//! fails leaves the old file whole. A write goes to a temporary file of its own, renamed over
-//! the state, so two logins at the same moment never tear it (the last one wins).
+//! fails leaves the old file whole. A write goes to a temporary file, renamed over
+//! the state, so two logins at the same moment never tear it (one of them writes it).
 
 use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io::{Read, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use super::Seen;
 
@@ -21,9 +21,11 @@ use super::Seen;
 const MAX_BYTES: u64 = 64 << 10;
 /// The state's name in its directory.
 const NAME: &str = "seen";
-/// Temporary files left by a login that ended mid-write (its deadline passed) are removed
-/// once they are this old.
-const LEFTOVER_AGE: Duration = Duration::from_secs(600);
+/// The temporary file a write goes to before it is renamed over the state.
+const TEMPORARY: &str = ".seen.tmp";
+/// A temporary file this old was left by a login that ended mid-write (its deadline passed):
+/// a write takes its place. A younger one is another login's, writing now.
+const LEFTOVER_AGE: Duration = Duration::from_secs(10);
 
 /// Where this user's state lives: `$XDG_STATE_HOME/motd-status` when it is an absolute path,
 /// else `$HOME/.local/state/motd-status`; `None` without an absolute `HOME` (no password
@@ -60,13 +62,15 @@ pub fn read(dir: &Path) -> Seen {
 }
 
 /// Replaces the state in `dir` with `seen`, creating the directory (mode 0700) if its parent
-/// exists. Fails without a trace when anything is in the way.
+/// exists. Fails without a trace when anything is in the way. The new state is written to
+/// one temporary file and renamed over the old: a login that finds another writing it (the
+/// temporary file is there and new) leaves it to that one; one left by a login that ended
+/// mid-write (older than [`LEFTOVER_AGE`]) is removed first.
 pub fn write(dir: &Path, seen: &Seen) -> std::io::Result<()> {
     if !usable(dir, true) {
         return Err(std::io::Error::other("no usable state directory"));
     }
-    remove_leftovers(dir);
-    let tmp = dir.join(format!(".{NAME}.{}.tmp", std::process::id()));
+    let tmp = dir.join(TEMPORARY);
     let open = || {
         OpenOptions::new()
             .write(true)
@@ -75,9 +79,14 @@ pub fn write(dir: &Path, seen: &Seen) -> std::io::Result<()> {
             .custom_flags(libc::O_NOFOLLOW)
             .open(&tmp)
     };
-    // A file of this name is a leftover of an earlier process with the same id.
     let mut f: File = match open() {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let left = fs::symlink_metadata(&tmp)
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().unwrap_or_default() > LEFTOVER_AGE);
+            if !left {
+                return Err(e);
+            }
             fs::remove_file(&tmp)?;
             open()?
         }
@@ -125,28 +134,6 @@ fn make(dir: &Path) -> bool {
         Ok(()) => true,
         Err(e) => e.kind() == std::io::ErrorKind::AlreadyExists,
     }) && usable(dir, false)
-}
-
-/// Removes temporary files of logins that ended mid-write long ago.
-fn remove_leftovers(dir: &Path) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    let now = SystemTime::now();
-    for e in entries.flatten() {
-        let name = e.file_name();
-        let name = name.to_string_lossy();
-        if !(name.starts_with(".seen.") && name.ends_with(".tmp")) {
-            continue;
-        }
-        let old = e
-            .metadata()
-            .and_then(|m| m.modified())
-            .is_ok_and(|t| now.duration_since(t).unwrap_or_default() > LEFTOVER_AGE);
-        if old {
-            let _ = fs::remove_file(e.path());
-        }
-    }
 }
 
 fn euid() -> u32 {
