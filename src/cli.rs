@@ -243,22 +243,7 @@ pub fn run(raw: Vec<OsString>) -> Exit {
     // and answers again: the view is out before the state is written, and a home that hangs
     // or fails costs nothing but the folding next time. The job hint shares the worker.
     let answers = deadline::start("render", move |answer| {
-        if worker.job_hint {
-            let _ = answer.send(Answer::Output(Ok((job_hint(&worker), false))));
-            return;
-        }
-        match show(&worker, color, width, until) {
-            Ok((out, state)) => {
-                let _ = answer.send(Answer::Output(Ok((out, state.is_some()))));
-                if let Some(state) = state {
-                    state.write();
-                    let _ = answer.send(Answer::Written);
-                }
-            }
-            Err(e) => {
-                let _ = answer.send(Answer::Output(Err(e)));
-            }
-        }
+        work(&worker, color, width, until, answer);
     });
     let result = answers.and_then(|a| match deadline::wait(&a, deadline)? {
         Answer::Output(out) => Ok((out, a)),
@@ -301,6 +286,32 @@ fn job_hint(args: &Args) -> String {
         .clone()
         .unwrap_or_else(crate::select::hostname);
     crate::job_hint::run(&crate::cache::path(args.cache.clone()), &host, &args.job)
+}
+
+/// The worker: the output, then (when the login folds) the user's state written.
+fn work(
+    args: &Args,
+    color: bool,
+    width: usize,
+    until: Instant,
+    answer: &std::sync::mpsc::Sender<Answer>,
+) {
+    if args.job_hint {
+        let _ = answer.send(Answer::Output(Ok((job_hint(args), false))));
+        return;
+    }
+    match show(args, color, width, until) {
+        Ok((out, state)) => {
+            let _ = answer.send(Answer::Output(Ok((out, state.is_some()))));
+            if let Some(state) = state {
+                state.write();
+                let _ = answer.send(Answer::Written);
+            }
+        }
+        Err(e) => {
+            let _ = answer.send(Answer::Output(Err(e)));
+        }
+    }
 }
 
 /// What the worker hands over: the output (or why there is none) and whether it goes on to
