@@ -51,11 +51,17 @@ pub fn read(dir: &Path) -> Seen {
     else {
         return Seen::default();
     };
-    let mine = f
+    let len = f
         .metadata()
-        .is_ok_and(|m| m.is_file() && m.uid() == euid() && m.nlink() == 1 && m.len() <= MAX_BYTES);
-    let mut text = String::new();
-    if !mine || (&mut f).take(MAX_BYTES).read_to_string(&mut text).is_err() {
+        .ok()
+        .filter(|m| m.is_file() && m.uid() == euid() && m.nlink() == 1 && m.len() <= MAX_BYTES)
+        .map(|m| m.len());
+    let Some(len) = len else {
+        return Seen::default();
+    };
+    // Room for the whole file and one byte more: one read, and one that finds the end.
+    let mut text = String::with_capacity(usize::try_from(len).unwrap_or(0) + 1);
+    if (&mut f).take(MAX_BYTES).read_to_string(&mut text).is_err() {
         return Seen::default();
     }
     Seen::parse(&text)

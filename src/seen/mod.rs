@@ -96,10 +96,10 @@ impl Seen {
     }
 }
 
-/// Whether a login folds at all: the site did not turn it off (`[login] repeat = "always"`)
-/// and the user did not ask for everything (`MOTD_STATUS=full`).
-pub fn folds(settings: &Settings, full: bool) -> bool {
-    settings.repeat == Repeat::Changes && !full
+/// Whether the site folds at all: it did not turn it off (`[login] repeat = "always"`). (The
+/// user asks for everything with `MOTD_STATUS=full`, which the login reads before the cache.)
+pub fn folds(settings: &Settings) -> bool {
+    settings.repeat == Repeat::Changes
 }
 
 /// Moves the entries of `view` that this user has seen as they are now, recently, and that
