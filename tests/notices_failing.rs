@@ -1,8 +1,8 @@
 //! A notices file that fails, beside a page that does not: a local file others could have
 //! written (its mode, its directory, its owner), or a FIFO in its place, fails the notices
 //! source with one line naming the file and why, and the source keeps its last good data and
-//! its age while the page is refreshed; `--check` answers a broken file's mistakes and goes on
-//! to check the page and the clusters, and still fails.
+//! its age while the page is refreshed; `--check` (and `--list-groups`) answers a broken file's
+//! mistakes and goes on to the page and the clusters, and still fails.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -328,4 +328,41 @@ fn check_answers_a_broken_notices_file_and_goes_on_to_the_page_and_clusters() {
         "{}",
         d.stdout()
     );
+}
+
+#[test]
+fn list_groups_answers_a_broken_notices_file_and_lists_the_page() {
+    let dir = tempdir();
+    let cfg = site(dir.path(), "etc", &NOTICES.replace("title =", "titel ="));
+    let file = dir.path().join("etc/notices.toml").display().to_string();
+    let list = || {
+        Run::fetch()
+            .arg("--config")
+            .arg(&cfg)
+            .arg("--list-groups")
+            .output()
+    };
+    let d = list();
+    assert_eq!(d.code(), 1);
+    assert_eq!(
+        d.stderr(),
+        format!(
+            "motd-status-fetch: error: {file}:5:1: unknown key `titel` in notice \
+             \"alpha-reboot\": did you mean `title`?\n\
+             motd-status-fetch: error: 1 problem(s) in {file}\n"
+        )
+    );
+    // The page's groups are listed all the same: what the admin needs to mend the config.
+    let broken = d.stdout();
+    assert!(
+        broken.contains("group \"Alpha Cluster\"  id a1phagrp0001"),
+        "{broken}"
+    );
+    // Mended, the list passes and holds the page's groups and the notices' names besides.
+    write_settled(&dir.path().join("etc/notices.toml"), NOTICES);
+    let d = list();
+    assert_eq!((d.code(), d.stderr().as_str()), (0, ""));
+    let mended = d.stdout();
+    assert!(mended.starts_with(&broken), "{broken}\n---\n{mended}");
+    assert!(mended.len() > broken.len(), "{mended}");
 }

@@ -25,13 +25,10 @@ pub(crate) fn run(cfg: &Config, list: bool) -> Result<Exit, Failure> {
     let now = crate::clock::now().map_err(Failure::Usage)?;
     let http = Http::new(cfg.http.clone(), Instant::now() + cfg.http.deadline);
     let mut session = Session::new(&http);
-    // A notices file with mistakes is answered in full, left out, and the check goes on with
-    // the other sources and the clusters: each source fails on its own, as in a fetch.
-    let broken = if list {
-        Vec::new()
-    } else {
-        check_notices(cfg, &mut session)
-    };
+    // A notices file with mistakes is answered in full, left out, and the check (or the list)
+    // goes on with the other sources and the clusters: each source fails on its own, as in a
+    // fetch.
+    let broken = check_notices(cfg, &mut session);
     let read = |ci: usize| !broken.iter().any(|(b, _)| *b == ci);
     let fetched = match sources::fetch_all(cfg, &mut session, &keys, now, read) {
         Ok(fetched) => fetched,
@@ -64,13 +61,14 @@ pub(crate) fn run(cfg: &Config, list: bool) -> Result<Exit, Failure> {
             }
         }
     }
-    if list {
-        return Ok(list_groups(&catalogs));
-    }
-    for line in drift {
-        log::warn(line);
-    }
-    let exit = check(cfg, &catalogs, &windows, !broken.is_empty());
+    let exit = if list {
+        list_groups(&catalogs)
+    } else {
+        for line in drift {
+            log::warn(line);
+        }
+        check(cfg, &catalogs, &windows, !broken.is_empty())
+    };
     // Each broken file's count comes last, where a reader of the check looks for the verdict.
     for (_, line) in &broken {
         log::error(line);
