@@ -52,28 +52,51 @@ impl Site {
         Run::fetch().arg("--config").arg(&cfg).success();
     }
 
-    /// Posts `text` as the newest update of incident `id`, in both files of the page.
-    fn post_update(&self, id: &str, text: &str) {
+    /// Changes incident `id` with `change`, in both files of the page, and fetches.
+    fn edit_incident(&self, id: &str, change: impl Fn(&mut Value)) {
         for name in ["summary.json", "incidents.json"] {
             let path = self.page().join("api/v2").join(name);
             let mut v: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
             for i in v["incidents"].as_array_mut().unwrap() {
                 if i["id"] == id {
-                    let newest = json!({
-                        "id": format!("{id}-u9"), "status": i["status"].clone(), "body": text,
-                        "created_at": "2026-11-26T09:20:00+01:00",
-                        "updated_at": "2026-11-26T09:20:00+01:00",
-                        "display_at": "2026-11-26T09:20:00+01:00",
-                    });
-                    i["incident_updates"]
-                        .as_array_mut()
-                        .unwrap()
-                        .insert(0, newest);
-                    i["updated_at"] = json!("2026-11-26T09:20:00+01:00");
+                    change(i);
                 }
             }
             std::fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
         }
+        self.fetch();
+    }
+
+    /// Posts `text` as the newest update of incident `id` at `at`.
+    fn post_update_at(&self, id: &str, text: &str, at: &str) {
+        self.edit_incident(id, |i| {
+            let newest = json!({
+                "id": format!("{id}-u{at}"), "status": i["status"].clone(), "body": text,
+                "created_at": at, "updated_at": at, "display_at": at,
+            });
+            i["incident_updates"]
+                .as_array_mut()
+                .unwrap()
+                .insert(0, newest);
+            i["updated_at"] = json!(at);
+        });
+    }
+
+    /// Posts `text` as the newest update of incident `id`.
+    fn post_update(&self, id: &str, text: &str) {
+        self.post_update_at(id, text, "2026-11-26T09:20:00+01:00");
+    }
+
+    /// Sets the status of component `id` on the page, and fetches.
+    fn set_component(&self, id: &str, status: &str) {
+        let path = self.page().join("api/v2/summary.json");
+        let mut v: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        for c in v["components"].as_array_mut().unwrap() {
+            if c["id"] == id {
+                c["status"] = json!(status);
+            }
+        }
+        std::fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
         self.fetch();
     }
 }
@@ -554,4 +577,150 @@ fn a_temporary_file_another_login_is_writing_is_left_alone_and_a_leftover_is_rep
     let text = std::fs::read_to_string(own.join("seen")).unwrap();
     assert_eq!(text.lines().count(), 7, "{text}");
     assert!(!tmp.exists());
+}
+
+#[test]
+fn an_update_in_the_same_words_and_a_new_component_are_news() {
+    let site = Site::new();
+    let home = tempdir();
+    let state = home.path().join("state");
+    let words = "We are continuing to investigate this issue.";
+    site.post_update_at("gpuinc000001", words, "2026-11-26T09:10:00+01:00");
+    login(&site, &state, NOW);
+    let folded = login(&site, &state, "2026-11-26T09:35:00+01:00");
+    assert_eq!(shown(&folded).0, [MAINT], "{folded}");
+    // The same words again, as Statuspage's pages often post: a new update all the same.
+    site.post_update_at("gpuinc000001", words, "2026-11-26T09:20:00+01:00");
+    let again = login(&site, &state, "2026-11-26T09:40:00+01:00");
+    assert_eq!(shown(&again).0, [GPU, MAINT], "{again}");
+    assert_eq!(
+        shown(&login(&site, &state, "2026-11-26T09:41:00+01:00")).0,
+        [MAINT]
+    );
+    // The incident now affects the login nodes too.
+    site.edit_incident("gpuinc000001", |i| {
+        let mut login_nodes = i["components"][0].clone();
+        login_nodes["id"] = json!("a1login00001");
+        login_nodes["name"] = json!("Login nodes");
+        i["components"].as_array_mut().unwrap().push(login_nodes);
+    });
+    let wider = login(&site, &state, "2026-11-26T09:45:00+01:00");
+    assert!(shown(&wider).0.contains(&GPU.to_owned()), "{wider}");
+}
+
+#[test]
+fn a_component_counts_by_its_own_state_when_folded_or_always_shown() {
+    let site = Site::new();
+    let home = tempdir();
+    let state = home.path().join("state");
+    site.set_component("shlicense001", "under_maintenance");
+    let first = login(&site, &state, NOW);
+    assert!(first.contains("1 under maintenance"), "{first}");
+    // Under maintenance is maintenance in progress, which the site always shows.
+    let second = login(&site, &state, "2026-11-26T09:40:00+01:00");
+    assert!(
+        second.contains("  MAINT     Shared Services / License server"),
+        "{second}"
+    );
+    assert_eq!(
+        shown(&second).1.as_deref(),
+        Some(
+            "2 known issues, 1 maintenance and 1 resolved issue unchanged since you last saw \
+             them: motd-status"
+        ),
+        "{second}"
+    );
+    // Folded (the site shows nothing always), it is counted as the maintenance it is.
+    let dir = site.dir.path();
+    let cfg = write_config(
+        dir,
+        &site.page().display().to_string(),
+        &format!("{SAMPLE_CLUSTERS}\n[login]\nalways_show = []\n"),
+    );
+    Run::fetch().arg("--config").arg(&cfg).success();
+    let third = login(&site, &state, "2026-11-26T09:45:00+01:00");
+    assert_eq!(
+        shown(&third),
+        (
+            vec![],
+            Some(
+                "2 known issues, 3 maintenances and 1 resolved issue unchanged since you last \
+                 saw them: motd-status"
+                    .to_owned()
+            )
+        ),
+        "{third}"
+    );
+    // A component in a major outage is as critical as a critical incident.
+    site.set_component("shlicense001", "major_outage");
+    login(&site, &state, "2026-11-26T09:50:00+01:00");
+    let outage = login(&site, &state, "2026-11-26T09:55:00+01:00");
+    assert!(
+        outage.contains("Shared Services / License server"),
+        "{outage}"
+    );
+}
+
+#[test]
+fn a_record_from_a_clock_ahead_is_news_and_is_replaced() {
+    let site = Site::new();
+    let home = tempdir();
+    let state = home.path().join("state");
+    // Another node, two days ahead, shared this home.
+    login(&site, &state, "2026-11-28T09:30:00+01:00");
+    let here = login(&site, &state, NOW);
+    let (titles, folded) = shown(&here);
+    assert_eq!((titles.len(), folded), (6, None), "{here}");
+    let next = login(&site, &state, "2026-11-26T09:40:00+01:00");
+    assert!(shown(&next).1.is_some(), "{next}");
+}
+
+#[test]
+fn the_fold_line_keeps_its_command_at_any_width() {
+    let site = Site::new();
+    let home = tempdir();
+    let state = home.path().join("state");
+    login(&site, &state, NOW);
+    for width in 20..=60 {
+        let d = Run::display()
+            .args(["--login", "--hostname", "alpha-login1", "--cache"])
+            .arg(site.cache())
+            .arg("--width")
+            .arg(width.to_string())
+            .env("XDG_STATE_HOME", &state)
+            .env("MOTD_STATUS_DEADLINE", "10s")
+            .output();
+        let out = d.stdout();
+        let lines: Vec<&str> = out.lines().collect();
+        let at = lines.iter().position(|l| l.contains("unchanged")).unwrap();
+        let whole = lines[at].ends_with(": motd-status");
+        let apart = lines[at].ends_with("unchanged, see:") && lines[at + 1] == "  motd-status";
+        assert!(
+            (whole || apart) && !lines[at].contains('…'),
+            "{width}: {out}"
+        );
+    }
+}
+
+#[test]
+fn root_leaves_no_directory_in_a_home_that_is_not_its_own() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: only root can give a home to another user (CI runs as root)");
+        return;
+    }
+    let site = Site::new();
+    let dir = tempdir();
+    let home = dir.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    std::os::unix::fs::chown(&home, Some(5678), Some(5678)).unwrap();
+    let out = login_survives(
+        &site,
+        Run::display()
+            .env_remove_all(&["XDG_STATE_HOME"])
+            .env("HOME", &home)
+            .env("MOTD_STATUS_DEADLINE", "10s"),
+    );
+    assert_eq!(shown(&out).0.len(), 6, "{out}");
+    assert!(std::fs::read_dir(&home).unwrap().next().is_none());
 }

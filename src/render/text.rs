@@ -211,13 +211,17 @@ fn view_block(
     for e in listed {
         entry(out, e, opts);
     }
-    if let Some((long, short)) = folded_line(view, opts) {
-        let line = if cols(&long) + 2 <= out.width.max(20) {
-            long
-        } else {
-            short
-        };
-        out.line(&[("  ", None), (&line, Some(Paint::Dim))]);
+    if let Some(forms) = folded_line(view, opts) {
+        let room = out.width.max(20);
+        match forms.iter().find(|f| cols(f) + 2 <= room) {
+            Some(line) => out.line(&[("  ", None), (line, Some(Paint::Dim))]),
+            None => {
+                // Narrower still: the command on a line of its own, never cut.
+                let n = format!("{} unchanged, see:", view.folded.len());
+                out.line(&[("  ", None), (&n, Some(Paint::Dim))]);
+                out.line(&[("  ", None), (&opts.more_command, Some(Paint::Dim))]);
+            }
+        }
     }
     let shown = listed.len();
     let line = if opts.max_items.is_some() {

@@ -237,17 +237,20 @@ pub(super) fn unresolved_lines(view: &View<'_>) -> Vec<String> {
 }
 
 /// At login, the line for the entries this user has already seen as they are now, or `None`:
-/// "2 known issues and 1 maintenance unchanged since you last saw them: motd-status", and a
-/// shorter one for a narrow terminal ("3 unchanged since you last saw them: motd-status").
-pub(super) fn folded_line(view: &View<'_>, opts: &Options<'_>) -> Option<(String, String)> {
+/// "2 known issues and 1 maintenance unchanged since you last saw them: motd-status", then
+/// shorter ones for narrower terminals ("3 more, unchanged since you last saw them:
+/// motd-status", "3 unchanged: motd-status"), longest first.
+pub(super) fn folded_line(view: &View<'_>, opts: &Options<'_>) -> Option<[String; 3]> {
     if view.folded.is_empty() {
         return None;
     }
-    // Incidents and components that are not operational are both known issues.
+    // Incidents and components that are not operational are both known issues, but for a
+    // component under maintenance, which is a maintenance (as its header count says).
     let mut n = [0usize; 4];
     for e in &view.folded {
         let slot = match (&e.what, e.section) {
             _ if is_notice(e) => 1,
+            (What::Component(c), _) if c.status == "under_maintenance" => 2,
             (_, Section::Incident | Section::Component) => 0,
             (_, Section::MaintenanceNow | Section::MaintenancePlanned) => 2,
             (_, Section::Resolved) => 3,
@@ -276,10 +279,12 @@ pub(super) fn folded_line(view: &View<'_>, opts: &Options<'_>) -> Option<(String
         "unchanged since you last saw {pronoun}: {}",
         opts.more_command
     );
-    Some((
+    let n = view.folded.len();
+    Some([
         format!("{list} {tail}"),
-        format!("{} more, {tail}", view.folded.len()),
-    ))
+        format!("{n} more, {tail}"),
+        format!("{n} unchanged: {}", opts.more_command),
+    ])
 }
 
 /// The line under a view whose entries the cache could not all hold, or `None`.

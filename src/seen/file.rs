@@ -119,17 +119,19 @@ fn usable(dir: &Path, create: bool) -> bool {
 }
 
 /// Makes `dir` and the missing parents below the home (or `XDG_STATE_HOME`'s parent), each
-/// mode 0700.
+/// mode 0700, when the directory they go in is this user's: root in a shell that kept
+/// another user's `HOME` (`sudo -E`, `su -m`) must not leave root's directories in that home.
 fn make(dir: &Path) -> bool {
     // The state's own directory and up to two parents (`.local/state`); never the home.
     let mut missing = vec![dir];
     let mut at = dir;
     while let Some(parent) = at.parent() {
-        if parent.exists() {
-            break;
-        }
-        if missing.len() == 3 {
-            return false;
+        // Followed: a home is often a link to a network filesystem.
+        match fs::metadata(parent) {
+            Ok(m) if m.uid() == euid() => break,
+            Ok(_) => return false,
+            Err(_) if missing.len() == 3 => return false,
+            Err(_) => {}
         }
         missing.push(parent);
         at = parent;

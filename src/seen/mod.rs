@@ -18,7 +18,7 @@ pub mod file;
 use chrono::{DateTime, Utc};
 
 use crate::cache::{Repeat, Settings};
-use crate::select::{Entry, Section, View, What};
+use crate::select::{CLOCK_SKEW_SECONDS, Entry, Section, View, What};
 
 /// The state file's first line; a file that does not start with it is someone else's.
 const HEADER: &str = "motd-status seen 1";
@@ -123,7 +123,12 @@ fn shown_in_full(e: &Entry<'_>, seen: &Seen, settings: &Settings, now: DateTime<
 fn is_news(e: &Entry<'_>, seen: &Seen, settings: &Settings, now: DateTime<Utc>) -> bool {
     let after = i64::try_from(settings.repeat_after_seconds).unwrap_or(i64::MAX);
     match seen.get(identity(e)) {
-        Some(r) if r.version == version(e) => now.timestamp().saturating_sub(r.shown_at) >= after,
+        Some(r) if r.version == version(e) => {
+            let age = now.timestamp().saturating_sub(r.shown_at);
+            // A record from the future was written by a node whose clock is ahead (homes are
+            // shared): it says nothing about when this user saw the entry.
+            age >= after || age < -CLOCK_SKEW_SECONDS
+        }
         _ => true,
     }
 }
@@ -136,6 +141,12 @@ fn always_shown(e: &Entry<'_>, settings: &Settings, now: DateTime<Utc>) -> bool 
     };
     let impact = item.map_or("", |i| i.impact.as_str());
     let notice = item.is_some_and(|i| i.status == "notice");
+    // A component counts by its own state: an outage as an incident of that impact, under
+    // maintenance as maintenance in progress.
+    let component = match &e.what {
+        What::Component(c) => c.status.as_str(),
+        What::Item { .. } => "",
+    };
     let soon = || {
         let left = item
             .and_then(|i| i.scheduled_for)
@@ -147,7 +158,10 @@ fn always_shown(e: &Entry<'_>, settings: &Settings, now: DateTime<Utc>) -> bool 
         .iter()
         .any(|w| match (w.as_str(), e.section) {
             ("critical", Section::Incident) => impact == "critical",
+            ("critical", Section::Component) => component == "major_outage",
             ("major", Section::Incident) => matches!(impact, "major" | "critical"),
+            ("major", Section::Component) => matches!(component, "major_outage" | "partial_outage"),
+            ("maintenance_in_progress", Section::Component) => component == "under_maintenance",
             ("incident", Section::Incident) => !notice,
             ("notice", Section::Incident) => notice,
             ("maintenance_in_progress", Section::MaintenanceNow) => true,
@@ -222,8 +236,10 @@ fn identity(e: &Entry<'_>) -> u64 {
 }
 
 /// An entry's version: what a user would call a change. For an incident or maintenance its
-/// section (planned → in progress → resolved), status, impact, title, window and newest
-/// update (a new update on the page); for a component its status.
+/// section (planned → in progress → resolved), status, impact, title, window, the components
+/// it affects, and its newest update: the text and the item's `updated_at`, which a new update
+/// moves even when its text repeats the last one's ("We are continuing to investigate"); for a
+/// component its status.
 fn version(e: &Entry<'_>) -> u64 {
     let mut h = Fnv::new();
     h.field(e.section.as_str());
@@ -233,8 +249,15 @@ fn version(e: &Entry<'_>) -> u64 {
             h.field(&item.impact);
             h.field(&item.name);
             h.field(item.update.as_deref().unwrap_or(""));
-            for t in [item.scheduled_for, item.scheduled_until] {
+            let times = [item.scheduled_for, item.scheduled_until, item.updated_at];
+            for t in times {
                 h.field(&t.map_or(String::new(), |t| t.timestamp().to_string()));
+            }
+            // In any order: a page that lists them anew is no change.
+            let mut components: Vec<&str> = item.components.iter().map(String::as_str).collect();
+            components.sort_unstable();
+            for c in components {
+                h.field(c);
             }
         }
         What::Component(c) => h.field(&c.status),
