@@ -49,7 +49,10 @@ impl LocalZone {
                 "{name:?} is not a zone name such as \"Europe/Berlin\""
             ));
         }
-        tz::TimeZone::from_posix_tz(name)
+        // With a leading ':' the name is only looked up in the tz database: never read as a
+        // POSIX TZ string, in which "UTC+1" means an hour *behind* UTC and any made-up
+        // abbreviation with an offset ("XYZ-3") is a zone.
+        tz::TimeZone::from_posix_tz(&format!(":{name}"))
             .map(|zone| LocalZone { zone: Some(zone) })
             .map_err(|_| {
                 format!("{name:?} is not a zone this host knows (a name such as \"Europe/Berlin\")")
@@ -330,6 +333,10 @@ mod tests {
             "../zoneinfo/UTC",
             "Europe/../UTC",
             "CET-1CEST,M3.5.0,M10.5.0/3",
+            // POSIX strings that look like names: "UTC+1" is an hour behind UTC there.
+            "UTC+1",
+            "XYZ-3",
+            "EST5",
         ] {
             assert!(LocalZone::named(bad).is_err(), "{bad:?}");
         }

@@ -290,6 +290,20 @@ fn every_mistake_gets_its_one_line_answer() {
             "{\"notice\": [\"maint-12\"]}".into(),
             "1:13: notice 1 must be a table of keys (id, title, kind, start, …), not a string",
         ),
+        (
+            "notices.toml",
+            "timezone = \"America/Chicago\"\n[[notice]]\nid = \"2fa\"\ntitle = \"2FA\"\n\
+             kind = \"notice\"\nstart = \"2026-11-01 00:00\"\nend = \"9999-12-31 23:59\"\n"
+                .into(),
+            "7:7: `end` in notice \"2fa\": falls in the year 10000 in UTC, outside the years \
+             1970 to 9999 (leave out `end` for no end)",
+        ),
+        (
+            "notices.toml",
+            toml_notice("").replace("Europe/Berlin", "UTC+1"),
+            "1:12: `timezone`: \"UTC+1\" is not a zone this host knows (a name such as \
+             \"Europe/Berlin\")",
+        ),
     ];
     assert!(cases.len() >= 20);
     let wrong: Vec<String> = cases

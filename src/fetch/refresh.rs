@@ -260,6 +260,13 @@ fn write(cfg: &Config, c: &Cache, lock: &Lock) -> Result<(), Failure> {
             cache::MAX_BYTES
         )));
     }
+    // What a login cannot read is never written over what it can.
+    if let Err(e) = cache::parse(&cfg.cache, &bytes) {
+        return Err(Failure::Failed(format!(
+            "{}: the new cache would not read back ({e}); the previous cache is kept",
+            cfg.cache.display()
+        )));
+    }
     cache::write_atomic(&cfg.cache, &bytes, lock).map_err(|e| {
         Failure::Failed(format!(
             "{}: cannot write the cache: {e} (the previous cache is kept)",

@@ -3,7 +3,7 @@
 //! string (`2026-12-10 08:00`, `2026-12-10T08:00:00`, …). A wall-clock time the clocks skipped
 //! or showed twice is a mistake that says so: only an offset tells which instant is meant.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use toml::value::{Datetime, Offset};
 
 use super::tree::Value;
@@ -61,8 +61,27 @@ pub(super) fn written(value: &Value) -> Result<Written, String> {
     }
 }
 
-/// The instant `written` names, in `zone` when it is a wall-clock time.
+/// The years a time may fall in, in UTC: the cache writes four-digit years (RFC 3339), and a
+/// "forever" of 9999-12-31 23:59 west of Greenwich would be the year 10000 there.
+const YEARS: std::ops::RangeInclusive<i32> = 1970..=9999;
+
+/// The instant `written` names, in `zone` when it is a wall-clock time, within [`YEARS`].
 pub(super) fn instant(written: Written, zone: &Zone) -> Result<DateTime<Utc>, String> {
+    let t = named_instant(written, zone)?;
+    if YEARS.contains(&t.year()) {
+        Ok(t)
+    } else {
+        Err(format!(
+            "falls in the year {} in UTC, outside the years {} to {} (leave out `end` for no \
+             end)",
+            t.year(),
+            YEARS.start(),
+            YEARS.end()
+        ))
+    }
+}
+
+fn named_instant(written: Written, zone: &Zone) -> Result<DateTime<Utc>, String> {
     let local = match written {
         Written::Instant(t) => return Ok(t),
         Written::Local(local) => local,
