@@ -366,3 +366,68 @@ fn list_groups_answers_a_broken_notices_file_and_lists_the_page() {
     assert!(mended.starts_with(&broken), "{broken}\n---\n{mended}");
     assert!(mended.len() > broken.len(), "{mended}");
 }
+
+#[test]
+fn a_source_no_run_has_read_yet_leaves_every_view_unknown_until_it_is() {
+    let dir = tempdir();
+    let cfg = site(dir.path(), "etc", &NOTICES.replace("title =", "titel ="));
+    let d = fetch(&cfg, T0);
+    assert_eq!(d.code(), 1);
+    assert!(
+        d.stderr().contains("(it has no data yet)"),
+        "{}",
+        d.stderr()
+    );
+    let cache_path = dir.path().join("status.json");
+    let run = |args: &[&str]| {
+        Run::display()
+            .env("MOTD_STATUS_NOW", T0)
+            .args(["--hostname", "alpha-login1", "--cache"])
+            .arg(&cache_path)
+            .args(args)
+    };
+    let view = |args: &[&str]| run(args).output();
+    // The page was read: its entries show, but the view does not claim to know.
+    let login = view(&["--login"]).stdout();
+    assert!(
+        login.starts_with("Status of Alpha: unknown, Site notices could not be read yet, "),
+        "{login}"
+    );
+    let all = view(&["--all"]).stdout();
+    assert!(
+        !all.contains("operational") && all.contains("Site notices: its last read failed: "),
+        "{all}"
+    );
+    let json: Value = serde_json::from_str(&view(&["--format", "json"]).stdout()).unwrap();
+    assert_eq!(
+        json["views"][0]["unread"],
+        serde_json::json!(["Site notices"])
+    );
+    assert_eq!(json["pages"][1]["fetched_at"], Value::Null);
+    assert!(json["pages"][1]["failed"].is_string());
+    // Failing again, it is still unread (never "its last good data is kept").
+    let d = fetch(&cfg, T1);
+    assert!(
+        d.stderr().contains("(it has no data yet)"),
+        "{}",
+        d.stderr()
+    );
+    // Mended: read, and the views know again.
+    write_settled(&dir.path().join("etc/notices.toml"), NOTICES);
+    let d = fetch(&cfg, T1);
+    assert_eq!((d.code(), d.stderr().as_str()), (0, ""));
+    let json = run(&["--format", "json"])
+        .env("MOTD_STATUS_NOW", T1)
+        .output();
+    let json: Value = serde_json::from_str(&json.stdout()).unwrap();
+    assert_eq!(json["views"][0].get("unread"), None);
+    assert!(json["pages"][1]["fetched_at"].is_string());
+    let login = run(&["--login"]).env("MOTD_STATUS_NOW", T1).output();
+    assert!(
+        login
+            .stdout()
+            .starts_with("Status of Alpha: 2 incidents, 2 maintenances"),
+        "{}",
+        login.stdout()
+    );
+}

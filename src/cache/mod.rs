@@ -174,6 +174,14 @@ pub struct Source {
     pub slurm: Option<Box<SlurmInfo>>,
 }
 
+impl Source {
+    /// Whether no run has read this source yet: its first reads failed, so it holds nothing,
+    /// and no view that may depend on it can know how things are.
+    pub fn never_read(&self) -> bool {
+        self.fetched_at.is_none() && self.failed.is_some()
+    }
+}
+
 /// A component of the page that no view shows: enough to resolve a name to it.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct Listed {

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 
 use super::address::{Url, redact_text};
-use super::config::Config;
+use super::config::{Config, SourceKind};
 use super::motd_file;
 use super::resolve::{Catalog, Resolved};
 use super::session;
@@ -178,6 +178,35 @@ fn fresh(
         items,
         dropped: Vec::new(),
         slurm,
+    }
+}
+
+/// Configured source `ci` as a source no run has read yet: nothing but its name, its address
+/// and why its last read failed (see [`cache::Source::never_read`]).
+pub(crate) fn unread(cfg: &Config, ci: usize, why: String) -> cache::Source {
+    let configured = cfg.sources.get(ci);
+    let shown = configured.map(|s| s.shown()).unwrap_or_default();
+    let (provider, url) = match configured.map(|s| &s.kind) {
+        Some(SourceKind::Slurm(_)) => (cache::Provider::Slurm, String::new()),
+        Some(SourceKind::Notices(_)) => (cache::Provider::Notices, shown.clone()),
+        _ => (cache::Provider::Statuspage, shown.clone()),
+    };
+    let name = configured
+        .and_then(|s| s.name.clone())
+        .unwrap_or_else(|| Url::parse(&shown).map_or_else(|_| shown.clone(), |u| u.host()));
+    cache::Source {
+        name: shorten(&name, NAME_CHARS),
+        url: shorten(&redact_text(&url), NAME_CHARS),
+        provider,
+        origin: shown,
+        fetched_at: None,
+        checked_at: None,
+        failed: Some(why),
+        time_zone: None,
+        components: Vec::new(),
+        items: Vec::new(),
+        dropped: Vec::new(),
+        slurm: None,
     }
 }
 

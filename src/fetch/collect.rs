@@ -94,7 +94,7 @@ impl Reading<'_, '_> {
                     return (Some(l.part_with(kept)), validators);
                 }
                 Ok(false) => log::info(format!("{}: changed since the last fetch", source.shown())),
-                Err(e) => return failed(last, e.to_string(), out),
+                Err(e) => return failed(last, e.to_string(), (self.cfg, ci), out),
             }
         }
         let recent = chrono::Duration::seconds(
@@ -122,18 +122,28 @@ impl Reading<'_, '_> {
             }
             Ok(Fetched::Cache(_)) => {
                 let why = "a whole cache where a source was expected".to_owned();
-                failed(last, why, out)
+                failed(last, why, (self.cfg, ci), out)
             }
-            Err(e) => failed(last, e.to_string(), out),
+            Err(e) => failed(last, e.to_string(), (self.cfg, ci), out),
         }
     }
 }
 
-/// A source that could not be read: its last good data stands, marked with why.
-fn failed(last: Option<Last>, why: String, out: &mut Collected) -> (Option<Part>, Vec<Validator>) {
-    out.failures.push((why.clone(), last.is_some()));
+/// A source that could not be read: its last good data stands, marked with why. One that has
+/// none (no run has read it yet) stands as a source holding nothing, marked likewise, so that
+/// no view it may concern claims to know how things are.
+fn failed(
+    last: Option<Last>,
+    why: String,
+    (cfg, ci): (&Config, usize),
+    out: &mut Collected,
+) -> (Option<Part>, Vec<Validator>) {
+    let kept = last.as_ref().is_some_and(|l| l.source.fetched_at.is_some());
+    out.failures.push((why.clone(), kept));
     let Some(l) = last else {
-        return (None, Vec::new());
+        let source = super::build::unread(cfg, ci, crate::sanitize::terminal(&why));
+        let catalog = Vec::new();
+        return (Some(Part::Kept { source, catalog }), Vec::new());
     };
     let mut marked = l.source.clone();
     marked.failed = Some(crate::sanitize::terminal(&why));

@@ -35,10 +35,12 @@ struct JsonPage<'a> {
     url: &'a str,
     /// `statuspage` or `notices`.
     kind: &'static str,
-    /// This source's own times (each source fails, and ages, on its own).
-    fetched_at: DateTime<Utc>,
-    checked_at: DateTime<Utc>,
-    /// Why the last read failed, when it did: the source shows its last good data.
+    /// This source's own times (each source fails, and ages, on its own); null for a source
+    /// no run has read yet.
+    fetched_at: Option<DateTime<Utc>>,
+    checked_at: Option<DateTime<Utc>>,
+    /// Why the last read failed, when it did: the source shows its last good data (or, with
+    /// null times, has none).
     failed: Option<&'a str>,
 }
 
@@ -59,6 +61,9 @@ struct JsonView<'a> {
     /// `none` (the view cannot know anything of the cluster), `partial` (some names did not
     /// resolve) or `full`; null when not a cluster's view or not known.
     coverage: Option<&'static str>,
+    /// The sources no run has read yet (their first reads failed): the view cannot know.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    unread: &'a [&'a str],
     items: Vec<JsonEntry<'a>>,
 }
 
@@ -141,6 +146,7 @@ pub(super) fn json(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> Str
                 (_, false) => "partial",
                 (_, true) => "full",
             }),
+            unread: &v.unread,
             items: v.entries.iter().map(|e| entry_json(e, opts.now)).collect(),
         })
         .collect();
@@ -162,8 +168,8 @@ pub(super) fn json(cache: &Cache, views: &[View<'_>], opts: &Options<'_>) -> Str
                 name: &s.name,
                 url: &s.url,
                 kind: provider_word(s.provider),
-                fetched_at: s.fetched_at.unwrap_or(cache.fetched_at),
-                checked_at: crate::select::source_seen(cache, si),
+                fetched_at: (!s.never_read()).then(|| s.fetched_at.unwrap_or(cache.fetched_at)),
+                checked_at: (!s.never_read()).then(|| crate::select::source_seen(cache, si)),
                 failed: s.failed.as_deref(),
             })
             .collect(),

@@ -99,11 +99,19 @@ pub(super) fn counts(view: &View<'_>, cache: &Cache, opts: &Options<'_>) -> Stri
     if view.omitted_unsorted > 0 {
         words.push(format!("{} more", view.omitted_unsorted));
     }
-    if view.knows_nothing() {
+    if view.knows_nothing() && view.unread.is_empty() {
         // Never "operational" about a cluster the page says nothing of.
         words.insert(
             0,
             "unknown, no component of the page matches its names".to_owned(),
+        );
+    }
+    if !view.unread.is_empty() {
+        // Nor while a source that may concern it has never been read.
+        let names: Vec<String> = view.unread.iter().map(|n| terminal(n)).collect();
+        words.insert(
+            0,
+            format!("unknown, {} could not be read yet", names.join(" and ")),
         );
     }
     if words.is_empty() {

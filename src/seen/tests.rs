@@ -69,6 +69,7 @@ fn view(entries: Vec<Entry<'_>>) -> View<'_> {
         omitted_unsorted: 0,
         unresolved: Cow::Borrowed(&[]),
         covers: Some(1),
+        unread: Vec::new(),
     }
 }
 

@@ -29,6 +29,9 @@ pub struct View<'a> {
     /// How many components of the page the cluster covers (`None`: not known, or not a
     /// cluster's view). With none, the view cannot know anything about the cluster.
     pub covers: Option<usize>,
+    /// The names of the sources no run has read yet: any of them may concern the view, which
+    /// therefore cannot know how things are.
+    pub unread: Vec<&'a str>,
 }
 
 impl<'a> View<'a> {
@@ -49,6 +52,12 @@ impl<'a> View<'a> {
             omitted_unsorted: more.saturating_sub(omitted.total()),
             unresolved: cluster.map_or(Cow::Borrowed(&[][..]), unresolved),
             covers: cluster.and_then(|c| c.covers),
+            unread: cache
+                .sources
+                .iter()
+                .filter(|s| s.never_read())
+                .map(|s| s.name.as_str())
+                .collect(),
         }
     }
 
@@ -63,6 +72,7 @@ impl<'a> View<'a> {
             && self.folded.is_empty()
             && self.omitted_total() == 0
             && !self.knows_nothing()
+            && self.unread.is_empty()
     }
 
     /// Everything the view counts: the entries it lists, those folded and those left out, by
