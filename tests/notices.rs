@@ -304,6 +304,21 @@ fn every_mistake_gets_its_one_line_answer() {
             "1:12: `timezone`: \"UTC+1\" is not a zone this host knows (a name such as \
              \"Europe/Berlin\")",
         ),
+        (
+            "notices.json",
+            "{\"notice\": [{\"title\": \"Wartung für alle\", \"id\": \"a\"},]}".into(),
+            "1:54: not valid JSON: expected value",
+        ),
+        (
+            "notices.json",
+            "\u{feff}{\"zone\": \"UTC\", \"notice\": []}".into(),
+            "1:2: unknown key `zone`: did you mean `timezone`?",
+        ),
+        (
+            "notices.json",
+            "\u{feff}{\"notice\": [],}".into(),
+            "1:15: not valid JSON: key must be a string",
+        ),
     ];
     assert!(cases.len() >= 20);
     let wrong: Vec<String> = cases
@@ -688,4 +703,40 @@ fn a_file_cut_short_fails_the_source_and_the_previous_data_stays() {
         format!("motd-status-fetch: error: {file}: no such file (the previous cache is kept)\n")
     );
     assert_eq!(std::fs::read(&cache).unwrap(), before);
+}
+
+#[test]
+fn a_file_with_thousands_of_mistakes_is_answered_whole_and_logged_in_brief() {
+    let notice =
+        "[[notice]]\nid = \"n\"\ntitel = \"t\"\nkind = \"notice\"\nstart = \"2026-11-01 08:00\"\n";
+    let dir = tempdir();
+    let cfg = site(dir.path(), "notices.toml", notice.repeat(2000).as_bytes());
+    // Each notice after the first: a misspelt key and a duplicate id; the first only the key.
+    let d = check(&cfg);
+    assert_eq!(d.code(), 1);
+    let file = dir.path().join("notices.toml").display().to_string();
+    let prefix = format!("motd-status-fetch: error: {file}:");
+    let answered = d
+        .stderr()
+        .lines()
+        .filter(|l| l.starts_with(&prefix))
+        .count();
+    assert_eq!(answered, 3999, "{}", d.stderr());
+    assert!(
+        d.stderr().contains(&format!(
+            "{file}:7:6: id \"n\" is also the id of the notice at line 2\n"
+        )),
+        "{}",
+        d.stderr()
+    );
+    let d = Run::fetch().arg("--config").arg(&cfg).output();
+    assert_eq!(d.code(), 1);
+    let err = d.stderr();
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 22, "{err}");
+    assert!(
+        lines[20].ends_with("3978 more mistakes (motd-status-fetch --check lists them all)"),
+        "{}",
+        lines[20]
+    );
 }

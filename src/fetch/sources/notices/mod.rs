@@ -25,6 +25,9 @@ use crate::fetch::log;
 use crate::fetch::session::{Got, Session};
 use tree::At;
 
+/// How many mistakes of a file beyond the first a fetch logs.
+const LOGGED_MISTAKES: usize = 20;
+
 /// A notices file, where it is read from.
 pub(crate) struct Notices<'a>(pub &'a Location);
 
@@ -34,8 +37,18 @@ impl Source for Notices<'_> {
         let (file, answers) = validate(&shown, is_toml(self.0), &bytes, None);
         let mut errors = answers.into_iter().filter(|a| !a.warning);
         if let Some(first) = errors.next() {
-            for further in errors {
-                log::error(&further.line);
+            // A file gone wrong as a whole (a script's bad run) can hold thousands: the journal
+            // gets the first few, `--check` lists them all.
+            let further: Vec<Answer> = errors.collect();
+            for a in further.iter().take(LOGGED_MISTAKES) {
+                log::error(&a.line);
+            }
+            if further.len() > LOGGED_MISTAKES {
+                log::error(format!(
+                    "{}: {} more mistakes (motd-status-fetch --check lists them all)",
+                    shown,
+                    further.len() - LOGGED_MISTAKES
+                ));
             }
             return Err(first.into_error());
         }
@@ -163,25 +176,43 @@ fn validate(
     if let (Some(file), Some(clusters)) = (&file, clusters) {
         findings.extend(unknown_names(file, clusters));
     }
-    let mut answers: Vec<(usize, usize, Answer)> = findings
+    let lines = Lines::new(&text);
+    let mut findings: Vec<(usize, Finding)> = findings
         .into_iter()
-        .map(|f| {
-            let (line, column) = match f.at {
-                At::Byte(at) => (line_of(&text, at), column_of(&text, at)),
-                At::LineColumn(l, c) => (l, c),
-            };
+        .map(|f| (byte_of(&text, &lines, &f.at), f))
+        .collect();
+    findings.sort_by_key(|(at, _)| *at);
+    let ats: Vec<usize> = findings.iter().map(|(at, _)| *at).collect();
+    let answers = findings
+        .into_iter()
+        .zip(places(&text, &lines, &ats))
+        .map(|((_, f), (line, column))| {
             let place = format!("{shown}:{line}:{column}");
-            let answer = Answer {
+            Answer {
                 warning: f.warning,
                 line: format!("{place}: {}", f.what),
                 place,
                 what: f.what,
-            };
-            (line, column, answer)
+            }
         })
         .collect();
-    answers.sort_by_key(|(line, column, _)| (*line, *column));
-    (file, answers.into_iter().map(|(_, _, a)| a).collect())
+    (file, answers)
+}
+
+/// The byte of `text` a finding is at. A parser's line and column count bytes of the text
+/// after a byte order mark.
+fn byte_of(text: &str, lines: &Lines, at: &At) -> usize {
+    match *at {
+        At::Byte(b) => b,
+        At::LineColumn(line, column) => {
+            let bom = if line == 1 && text.starts_with('\u{feff}') {
+                3
+            } else {
+                0
+            };
+            (lines.start(line) + bom + column.saturating_sub(1)).min(text.len())
+        }
+    }
 }
 
 /// The file read, or the one mistake that stops it from being read at all; with the text as
@@ -299,16 +330,52 @@ fn unknown_names(file: &schema::File, clusters: &[ClusterConfig]) -> Vec<Finding
     out
 }
 
-/// 1-based line of byte `at`.
-fn line_of(text: &str, at: usize) -> usize {
-    text[..floor(text, at)].matches('\n').count() + 1
+/// Where the lines of a text start: the line of a byte by a binary search, so that a file
+/// with thousands of mistakes is answered in time.
+pub(super) struct Lines(Vec<usize>);
+
+impl Lines {
+    pub(super) fn new(text: &str) -> Lines {
+        let starts = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+            .collect();
+        Lines(starts)
+    }
+
+    /// 1-based line of byte `at`.
+    pub(super) fn line(&self, at: usize) -> usize {
+        self.0.partition_point(|&start| start <= at)
+    }
+
+    /// The byte where 1-based line `line` starts (the end of the last line past the last).
+    fn start(&self, line: usize) -> usize {
+        self.0[line.clamp(1, self.0.len()) - 1]
+    }
 }
 
-/// 1-based column (in characters) of byte `at`.
-fn column_of(text: &str, at: usize) -> usize {
-    let at = floor(text, at);
-    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    text[start..at].chars().count() + 1
+/// The 1-based line and column (in characters, a byte order mark not counted) of each byte
+/// of `ats`, which are in increasing order: each column counted on from the one before on
+/// the same line, so a file of one long line with many mistakes costs one pass.
+fn places(text: &str, lines: &Lines, ats: &[usize]) -> Vec<(usize, usize)> {
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut out = Vec::with_capacity(ats.len());
+    let (mut line, mut from, mut column) = (0, 0, 1);
+    for &at in ats {
+        let at = floor(text, at);
+        let l = lines.line(at);
+        if l != line {
+            line = l;
+            from = lines.start(l);
+            if l == 1 {
+                from = from.max(bom.min(at));
+            }
+            column = 1;
+        }
+        column += text[from..at].chars().count();
+        from = at;
+        out.push((line, column));
+    }
+    out
 }
 
 /// `at`, within `text` and on a character's boundary.

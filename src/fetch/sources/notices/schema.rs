@@ -2,6 +2,8 @@
 //! is (a key that is not in the schema names the nearest one that is), so that one check
 //! answers them all at once.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Utc};
 
 use super::times::{self, Written, Zone};
@@ -64,7 +66,7 @@ pub(super) fn read(root: &Node, toml: bool, text: &str) -> (File, Vec<Finding>) 
         zone: Zone::host(),
         local_seen: false,
         toml,
-        text,
+        lines: super::Lines::new(text),
     };
     let file = r.file(root);
     (file, r.findings)
@@ -97,16 +99,17 @@ impl<'n> Fields<'n> {
     }
 }
 
-struct Reader<'t> {
+struct Reader {
     findings: Vec<Finding>,
     zone: Zone,
     /// A wall-clock time was read in this host's zone (warned once).
     local_seen: bool,
     toml: bool,
-    text: &'t str,
+    /// Where the text's lines start, to name the line of an earlier notice.
+    lines: super::Lines,
 }
 
-impl Reader<'_> {
+impl Reader {
     fn mistake(&mut self, at: usize, what: String) {
         self.findings.push(Finding::error(at, what));
     }
@@ -124,8 +127,9 @@ impl Reader<'_> {
             return None;
         };
         let mut meant = Vec::new();
-        for (i, e) in entries.iter().enumerate() {
-            if entries[..i].iter().any(|o| o.key == e.key) {
+        let mut keys = HashSet::new();
+        for e in entries {
+            if !keys.insert(e.key.as_str()) {
                 let what = format!("`{}` is set twice{context}: keep one", e.key);
                 self.mistake(e.at, what);
             } else if !known.contains(&e.key.as_str()) {
@@ -264,7 +268,7 @@ impl Reader<'_> {
                 return file;
             }
         };
-        let mut ids: Vec<(String, usize)> = Vec::new();
+        let mut ids: HashMap<String, usize> = HashMap::new();
         for (i, item) in items.iter().enumerate() {
             if let Some(n) = self.notice(item, i + 1, &mut ids) {
                 file.notices.push(n);
@@ -274,7 +278,12 @@ impl Reader<'_> {
     }
 
     /// The `i`th notice; `ids` holds the ids before it, with where each is written.
-    fn notice(&mut self, node: &Node, i: usize, ids: &mut Vec<(String, usize)>) -> Option<Notice> {
+    fn notice(
+        &mut self,
+        node: &Node,
+        i: usize,
+        ids: &mut HashMap<String, usize>,
+    ) -> Option<Notice> {
         // The id first: every other message names the notice by it.
         let id = match &node.value {
             Value::Table(entries) => entries.iter().find(|e| e.key == "id").and_then(|e| match &e
@@ -347,7 +356,7 @@ impl Reader<'_> {
         f: &Fields<'_>,
         name: &str,
         at: usize,
-        ids: &mut Vec<(String, usize)>,
+        ids: &mut HashMap<String, usize>,
     ) -> Option<String> {
         let id = self.string(f, "id")?;
         let id_at = f.get("id").map_or(at, |n| n.at);
@@ -358,15 +367,15 @@ impl Reader<'_> {
             );
             return None;
         }
-        if let Some((_, first)) = ids.iter().find(|(other, _)| *other == id) {
-            let line = super::line_of(self.text, *first);
+        if let Some(first) = ids.get(&id) {
+            let line = self.lines.line(*first);
             self.mistake(
                 id_at,
                 format!("id {id:?} is also the id of the notice at line {line}"),
             );
             return None;
         }
-        ids.push((id.clone(), id_at));
+        ids.insert(id.clone(), id_at);
         Some(id)
     }
 
