@@ -222,15 +222,19 @@ fn every_mistake_gets_its_one_line_answer() {
         ),
         (
             "notices.toml",
-            toml_notice("").replace("\"maintenance\"", "\"incident\"")
+            toml_notice("")
+                .replace("\"maintenance\"", "\"incident\"")
+                .replace("2026-12-10 08:00", "2026-11-26 08:00")
                 + "end = \"2026-12-10 09:00\"\n",
             "8:1: `end` in notice \"maint-12\": an incident ends when it is resolved: set \
              resolved",
         ),
         (
             "notices.toml",
-            toml_notice("").replace("\"maintenance\"", "\"incident\"")
-                + "resolved = \"2026-12-09 09:00\"\n",
+            toml_notice("")
+                .replace("\"maintenance\"", "\"incident\"")
+                .replace("2026-12-10 08:00", "2026-11-26 08:00")
+                + "resolved = \"2026-11-25 09:00\"\n",
             "8:1: `resolved` in notice \"maint-12\" is before its start",
         ),
         (
@@ -318,6 +322,17 @@ fn every_mistake_gets_its_one_line_answer() {
             "notices.json",
             "\u{feff}{\"notice\": [],}".into(),
             "1:15: not valid JSON: key must be a string",
+        ),
+        (
+            "notices.toml",
+            toml_notice("").replace("\"maintenance\"", "\"incident\""),
+            "7:1: `start` in notice \"maint-12\" is ahead: an incident has begun; announce what \
+             is ahead as a maintenance or a notice",
+        ),
+        (
+            "notices.toml",
+            toml_notice("end = \"2026-12-10 12:00\"\nresolved = \"2026-12-10 11:00\"\n"),
+            "9:1: `resolved` in notice \"maint-12\" is ahead: set it once it is over",
         ),
     ];
     assert!(cases.len() >= 20);

@@ -12,6 +12,8 @@ use super::{Finding, nearest};
 use crate::fetch::address::Url;
 use crate::fetch::sources::NAME_CHARS;
 
+mod windows;
+
 const TOP_KEYS: &[&str] = &["name", "url", "timezone", "notice"];
 const NOTICE_KEYS: &[&str] = &[
     "id", "title", "kind", "start", "end", "affects", "impact", "link", "body", "resolved",
@@ -67,6 +69,7 @@ pub(super) fn read(root: &Node, toml: bool, text: &str) -> (File, Vec<Finding>) 
         local_seen: false,
         toml,
         lines: super::Lines::new(text),
+        now: crate::clock::now().ok(),
     };
     let file = r.file(root);
     (file, r.findings)
@@ -107,6 +110,8 @@ struct Reader {
     toml: bool,
     /// Where the text's lines start, to name the line of an earlier notice.
     lines: super::Lines,
+    /// The time of the check or the fetch: an incident has begun, and what is resolved is.
+    now: Option<DateTime<Utc>>,
 }
 
 impl Reader {
@@ -466,35 +471,5 @@ impl Reader {
             }
         }
         out
-    }
-
-    /// The notice's times agree with each other and with its kind.
-    fn windows(&mut self, f: &Fields<'_>, n: &Notice, table: usize) {
-        let c = &f.context;
-        let mut says = |key: &str, what: String| {
-            let at = f.key_at(key, table);
-            self.findings
-                .push(Finding::error(at, format!("`{key}`{c}{what}")));
-        };
-        match (n.kind, n.end, n.resolved) {
-            (Kind::Incident, Some(_), _) => says(
-                "end",
-                ": an incident ends when it is resolved: set resolved".to_owned(),
-            ),
-            (_, Some(end), _) if end <= n.start => {
-                says("end", " is not after its start".to_owned())
-            }
-            _ => {}
-        }
-        match (n.kind, n.resolved) {
-            (Kind::Notice, Some(_)) => says(
-                "resolved",
-                ": a notice is shown from its start to its end: set end".to_owned(),
-            ),
-            (Kind::Incident, Some(r)) if r < n.start => {
-                says("resolved", " is before its start".to_owned());
-            }
-            _ => {}
-        }
     }
 }
