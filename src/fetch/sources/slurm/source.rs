@@ -70,7 +70,7 @@ pub(crate) fn data(
         named_by_clusters: true,
         slurm: Some(Box::new(SlurmInfo {
             cluster: s.cluster.clone(),
-            hidden: config.hides_reservations() && !privileged(config),
+            hidden: config.hides_reservations() && !s.sees_all && !privileged(config),
             partitions: partitions.iter().map(partition).collect(),
             reservations: maintenance
                 .iter()
