@@ -138,7 +138,7 @@ fn windows<'a>(
         .filter(|i| i.kind == Kind::Maintenance)
         .filter_map(|i| {
             let r = info.reservation(&i.id)?;
-            let holds = r.all_nodes || r.partitions.iter().any(|p| p == partition);
+            let holds = r.holds_up(partition);
             let (start, end) = (i.scheduled_for?, i.scheduled_until?);
             (holds && end > begin).then_some(Window {
                 name: &r.name,

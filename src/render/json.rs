@@ -106,9 +106,12 @@ struct JsonReservation<'a> {
     covers: String,
     /// The one partition whose nodes it holds exactly, if any.
     partition: Option<&'a str>,
-    /// The partitions whose jobs may wait for it.
+    /// The partitions it holds any node of.
     partitions: &'a [String],
-    /// While it is ahead: the longest `--time` of a job that can still start before it.
+    /// The partitions it holds every node of: their jobs wait for it.
+    whole_partitions: Vec<&'a str>,
+    /// While it is ahead and holds up some partition's jobs: the longest `--time` of a job
+    /// that can still start before it.
     longest_job: Option<String>,
 }
 
@@ -223,7 +226,11 @@ fn entry_json<'a>(e: &Entry<'a>, now: DateTime<Utc>) -> JsonEntry<'a> {
             covers: r.covers(),
             partition: r.partition.as_deref(),
             partitions: &r.partitions,
-            longest_job: item.scheduled_for.and_then(|s| longest_job(s, now)),
+            whole_partitions: r.holds_up_in(),
+            longest_job: item
+                .scheduled_for
+                .filter(|_| r.holds_up_any())
+                .and_then(|s| longest_job(s, now)),
         })
     });
     // A reservation of its own is known by its name.

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::Options;
-use crate::cache::{Cache, Cause, Counts, Named, Provider, Unresolved};
+use crate::cache::{Cache, Cause, Counts, Named, Provider, SlurmReservation, Unresolved};
 use crate::localtime::age;
 use crate::sanitize::terminal;
 use crate::select::{Entry, Section, View, What};
@@ -171,15 +171,17 @@ pub(super) fn affected_words(e: &Entry<'_>) -> Vec<String> {
 }
 
 /// The line a Slurm reservation adds to its entry: the longest job that can still start
-/// before it, while it is ahead ("jobs with --time over 1-22:30 will wait until it ends");
-/// joined to a page's maintenance, also its name and what it covers. `None` when there is
-/// nothing to add.
+/// before it, while it is ahead and when it holds every node of some partition ("jobs with
+/// --time over 1-22:30 will wait until it ends"; on some nodes only, Slurm places jobs on the
+/// others and nothing is claimed); joined to a page's maintenance, also its name and what it
+/// covers. `None` when there is nothing to add.
 pub(super) fn slurm_line(e: &Entry<'_>, opts: &Options<'_>) -> Option<String> {
     let (item, r) = crate::select::reservation_of(e)?;
     let hint = item
         .scheduled_for
+        .filter(|_| r.holds_up_any())
         .and_then(|start| longest_job(start, opts.now));
-    let hint = hint.map(|t| format!("jobs with --time over {t} will wait until it ends"));
+    let hint = hint.map(|t| format!("{} with --time over {t} will wait until it ends", jobs(r)));
     match (e.joined.is_some(), hint) {
         (true, Some(h)) => Some(format!(
             "Slurm reservation {} ({}): {h}",
@@ -189,6 +191,17 @@ pub(super) fn slurm_line(e: &Entry<'_>, opts: &Options<'_>) -> Option<String> {
         (true, None) => Some(format!("Slurm reservation {} ({})", r.name, r.covers())),
         (false, h) => h,
     }
+}
+
+/// Whose jobs wait for `r`: "jobs" when it covers all nodes or is named by the one partition
+/// it holds up, else "jobs in partition gpu" ("partitions gpu, debug").
+fn jobs(r: &SlurmReservation) -> String {
+    let whole = r.holds_up_in();
+    if r.all_nodes || (whole.len() == 1 && r.partition.is_some()) {
+        return "jobs".to_owned();
+    }
+    let s = if whole.len() == 1 { "" } else { "s" };
+    format!("jobs in partition{s} {}", whole.join(", "))
 }
 
 /// The longest `--time` of a job that starts at `now` and ends before `start`, written as a
