@@ -92,6 +92,10 @@ struct JsonItem<'a> {
     /// page's maintenance of the same event.
     #[serde(skip_serializing_if = "Option::is_none")]
     reservation: Option<Box<JsonReservation<'a>>>,
+    /// Every Slurm reservation of the entry, earliest first (`reservation` is the first): a
+    /// page's maintenance may stand for several (one per partition or node set).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    reservations: Vec<JsonReservation<'a>>,
 }
 
 #[derive(Serialize, Clone)]
@@ -216,8 +220,9 @@ fn provider_word(p: Provider) -> &'static str {
 }
 
 fn entry_json<'a>(e: &Entry<'a>, now: DateTime<Utc>) -> JsonEntry<'a> {
-    let reservation = crate::select::reservation_of(e).map(|(item, r)| {
-        Box::new(JsonReservation {
+    let reservations: Vec<JsonReservation<'a>> = crate::select::reservations_of(e)
+        .into_iter()
+        .map(|(item, r)| JsonReservation {
             name: &r.name,
             start: item.scheduled_for,
             end: item.scheduled_until,
@@ -232,7 +237,8 @@ fn entry_json<'a>(e: &Entry<'a>, now: DateTime<Utc>) -> JsonEntry<'a> {
                 .filter(|_| r.holds_up_any())
                 .and_then(|s| longest_job(s, now)),
         })
-    });
+        .collect();
+    let reservation = reservations.first().cloned().map(Box::new);
     // A reservation of its own is known by its name.
     let own = e.joined.is_none() && reservation.is_some();
     match &e.what {
@@ -269,6 +275,7 @@ fn entry_json<'a>(e: &Entry<'a>, now: DateTime<Utc>) -> JsonEntry<'a> {
             update: item.update.as_deref(),
             page: &e.source.name,
             reservation,
+            reservations,
         }),
     }
 }
