@@ -157,6 +157,7 @@ fn cache(fetched: &str) -> Cache {
 fn ask(c: &Cache, time: Option<&str>, partition: Option<&str>, begin: Option<&str>) -> String {
     let req = Request {
         time: time.map(str::to_owned),
+        time_min: None,
         partition: partition.map(str::to_owned),
         begin: begin.map(str::to_owned),
     };
@@ -279,6 +280,31 @@ fn a_reservation_on_some_nodes_of_a_partition_holds_up_none_of_its_jobs() {
     info.reservations[2].whole_partitions.clear();
     info.reservations[2].partition = Some("batch".into());
     assert!(!ask(&c, Some("1:00:00"), Some("batch"), begin).is_empty());
+}
+
+#[test]
+fn a_job_with_a_time_min_is_not_told_to_add_one() {
+    let c = cache(NOW);
+    let ask_min = |time: &str, min: &str| {
+        let req = Request {
+            time: Some(time.into()),
+            time_min: Some(min.into()),
+            ..Request::default()
+        };
+        hint(&c, Some(0), &req, t(NOW), &berlin(), false).unwrap_or_default()
+    };
+    // 46.5 hours to maint_dec: Slurm shortens a job of two days to a day and starts it now.
+    assert_eq!(ask_min("2-00:00:00", "1-00:00:00"), "");
+    // Not to two days: it waits, and is not told to add what it has.
+    assert_eq!(
+        ask_min("3-00:00:00", "2-00:00:00"),
+        "motd-status: this job (--time 3-00:00:00, --time-min 2-00:00:00) would cross the \
+         maintenance reservation maint_dec (Sat 6 Dec 08:00–12:00 CET) on partition batch: it \
+         would start after it, at Sat 6 Dec 12:00 CET.\n\
+         Jobs with --time 1-22:30 or less still start before it.\n"
+    );
+    // A --time-min it cannot read: no hint.
+    assert_eq!(ask_min("3-00:00:00", "2d"), "");
 }
 
 #[test]

@@ -158,6 +158,18 @@ fn job_hint_at_two_clocks() {
         // The work was done within the 100 ms deadline, or nothing would have been printed.
         eprintln!("motd-status --job-hint took {:?}", done.took);
     }
+    // A job that has a --time-min: counted with it, and not told to add one.
+    let clock = t - Span::hours(46);
+    let min = ["--time", "2-00:00:00", "--time-min", "1-00:00:00"];
+    assert_eq!(said(&hint(&site.cache(), clock, &min)), "");
+    let min = ["--time", "3-00:00:00", "--time-min", "2-00:00:00"];
+    assert_eq!(
+        said(&hint(&site.cache(), clock, &min)),
+        format!(
+            "{}Jobs with --time 1-22:00 or less still start before it.\n",
+            first.replace("2-00:00:00)", "3-00:00:00, --time-min 2-00:00:00)")
+        )
+    );
     // Once it has begun: when the job would start, and no shorter job to suggest.
     let inside = hint(&site.cache(), t + Span::hours(1), &["--time", "10"]);
     assert_eq!(said(&inside), first.replace("2-00:00:00", "00:10:00"));
