@@ -37,6 +37,8 @@ pub struct Args {
     pub job: crate::job_hint::Request,
 }
 
+// Made once per run and taken apart at once: no allocation for the login's path.
+#[allow(clippy::large_enum_variant)]
 pub enum Action {
     Run(Args),
     Help,
