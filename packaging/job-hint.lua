@@ -32,11 +32,13 @@
 -- .../cli_filter.lua: No such file or directory", "cli_filter plugin terminated with error"),
 -- and so do they while the site's own file does not load (a syntax error in it).
 --
--- What it runs: `motd-status --job-hint [--time T] [--partition P] [--begin B]` under
+-- What it runs: `motd-status --job-hint [--time T] [--time-min M] [--partition P] [--begin B]` under
 -- coreutils' timeout (TERM after a second, KILL half a second later, to the whole process
 -- group), stdin and stderr closed, stdout to a temporary file, and shows at most two lines
--- of what it printed. It passes only values it has checked: a time in Slurm's format or
--- UNLIMITED, partition names, a begin time as Slurm writes one. It does nothing for a job
+-- of what it printed. It passes only values it has checked: a time (and a --time-min) in
+-- Slurm's format or UNLIMITED, partition names, a begin time as Slurm writes one in its
+-- standard format (YYYY-MM-DDTHH:MM:SS, nothing else). With --time-min the job may be
+-- shortened to fit, and motd-status counts with that and does not advise it. It does nothing for a job
 -- step inside an allocation (SLURM_JOB_ID set), a job for a reservation (--reservation) or
 -- another cluster (-M/--clusters), a later component of a heterogeneous job, or scrontab.
 --
@@ -44,7 +46,8 @@
 -- 23.11, which read as "2982616-04:14:00" (NO_VAL minutes written as a time; 23.11 made them
 -- nil), and --begin, which reads as "Unknown" (0) or "None" (NO_VAL). An unset --time is not
 -- passed: motd-status uses the partition's DefaultTime. A --begin written in a format of the
--- user's SLURM_TIME_FORMAT that does not pass the check means no hint at all.
+-- user's SLURM_TIME_FORMAT (relative, or their own: a same-day begin is then a bare time of
+-- day, which motd-status would read as tomorrow) does not pass the check: no hint at all.
 
 local M = {}
 
@@ -117,9 +120,19 @@ function M.arguments(options, pack_offset, getenv)
         args[#args + 1] = "--partition"
         args[#args + 1] = partition
     end
+    local time_min = get(options, "time_min") or get(options, "time-min")
+    if time_min and not UNSET_TIME[time_min] then
+        if not matches(time_min, "^[0-9:-]+$") then
+            return nil, "a minimum time not in Slurm's format"
+        end
+        args[#args + 1] = "--time-min"
+        args[#args + 1] = time_min
+    end
     local begin = get(options, "begin")
     if begin and not UNSET_BEGIN[begin] then
-        if not matches(begin, "^[0-9A-Za-z:+-]+$") then
+        -- Only a full date and time: a user's SLURM_TIME_FORMAT (relative, or a format of
+        -- their own) writes a same-day begin as a time of day, which would read as tomorrow.
+        if not matches(begin, "^%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%d$") then
             return nil, "a begin time not as Slurm writes one"
         end
         args[#args + 1] = "--begin"

@@ -26,6 +26,8 @@ use crate::slurm_time::{self, SlurmTime};
 #[derive(Debug, Clone, Default)]
 pub struct Request {
     pub time: Option<String>,
+    /// `--time-min`: Slurm may shorten the job to this to start it before a reservation.
+    pub time_min: Option<String>,
     pub partition: Option<String>,
     pub begin: Option<String>,
 }
@@ -64,6 +66,13 @@ pub fn hint(
         Some(Some(SlurmTime::Secs(n))) => Some(Some(n)),
         Some(_) => return None,
     };
+    // With --time-min, Slurm shortens the job as far as that to start it sooner: it waits
+    // only when even that does not fit.
+    let min = match req.time_min.as_deref().map(slurm_time::read) {
+        None => None,
+        Some(Some(SlurmTime::Secs(n))) if n > 0 => Some(n),
+        Some(_) => return None,
+    };
     let begin = begin(req.begin.as_deref(), now, zone)?.max(now);
     let partitions: Vec<&SlurmPartition> = match req.partition.as_deref() {
         None => vec![info.partitions.iter().find(|p| p.default)?],
@@ -78,8 +87,12 @@ pub fn hint(
     let mut best: Option<(Crossing<'_>, &SlurmPartition, Option<u64>)> = None;
     for p in partitions {
         let secs = time.unwrap_or_else(|| limit(p));
+        let shortest = match (min, secs) {
+            (Some(m), Some(s)) => Some(m.min(s)),
+            (m, s) => m.or(s),
+        };
         let windows = windows(source, info, &p.name, begin);
-        let c = crossing(&windows, begin, secs)?;
+        let c = crossing(&windows, begin, shortest)?;
         if best.as_ref().is_none_or(|(b, ..)| c.start < b.start) {
             best = Some((c, p, secs));
         }
@@ -89,7 +102,7 @@ pub fn hint(
     Some(words(
         &c,
         p,
-        (secs, time.is_none()),
+        (secs, time.is_none(), min),
         begin,
         (now, zone),
         dash,
@@ -138,7 +151,7 @@ fn windows<'a>(
         .filter(|i| i.kind == Kind::Maintenance)
         .filter_map(|i| {
             let r = info.reservation(&i.id)?;
-            let holds = r.all_nodes || r.partitions.iter().any(|p| p == partition);
+            let holds = r.holds_up(partition);
             let (start, end) = (i.scheduled_for?, i.scheduled_until?);
             (holds && end > begin).then_some(Window {
                 name: &r.name,
@@ -194,21 +207,21 @@ fn crossing<'a>(
 }
 
 /// The hint's two lines (one when no job fits before the reservation).
-/// `time`: the job's limit, and whether it is its partition's; `(now, z)`: the clock and
-/// zone the times are written for.
+/// `time`: the job's limit, whether it is its partition's, and its `--time-min`; `(now, z)`:
+/// the clock and zone the times are written for.
 fn words(
     c: &Crossing<'_>,
     p: &SlurmPartition,
-    (secs, by_default): (Option<u64>, bool),
+    (secs, by_default, min): (Option<u64>, bool, Option<u64>),
     begin: DateTime<Utc>,
     (now, z): (DateTime<Utc>, &LocalZone),
     dash: &str,
 ) -> String {
     let time = secs.map_or_else(|| "UNLIMITED".to_owned(), slurm_time::format);
-    let default = if by_default {
-        ", the partition's default"
-    } else {
-        ""
+    let default = match (by_default, min) {
+        (_, Some(m)) => format!(", --time-min {}", slurm_time::format(m)),
+        (true, None) => ", the partition's default".to_owned(),
+        (false, None) => String::new(),
     };
     let after = match c.then.as_slice() {
         [] => String::new(),
@@ -226,10 +239,14 @@ fn words(
     let fits = u64::try_from((c.first.start - begin).num_seconds()).unwrap_or(0);
     if fits >= 60 {
         let t = slurm_time::format_time_option(fits);
-        out.push_str(&format!(
-            "Jobs with --time {t} or less still start before it (or add --time-min {t} to let \
-             Slurm shorten this one).\n"
-        ));
+        // A job that has a --time-min is told no more of it.
+        out.push_str(&match min {
+            Some(_) => format!("Jobs with --time {t} or less still start before it.\n"),
+            None => format!(
+                "Jobs with --time {t} or less still start before it (or add --time-min {t} to \
+                 let Slurm shorten this one).\n"
+            ),
+        });
     }
     out
 }

@@ -160,6 +160,7 @@ fn random_cache(r: &mut Rng, now: DateTime<Utc>) -> Cache {
                             partition: r.chance(30).then(|| text(r)),
                             of: r.below(2000),
                             partitions: (0..r.below(3)).map(|_| text(r)).collect(),
+                            whole_partitions: (0..r.below(2)).map(|_| text(r)).collect(),
                         })
                         .collect(),
                 })

@@ -65,6 +65,11 @@ pub struct SlurmReservation {
     /// The partitions it holds any node of: a job there may wait for it.
     #[serde(default)]
     pub partitions: Vec<String>,
+    /// The partitions it holds every node of: a job there that cannot end before it waits
+    /// until it ends (on some nodes only, Slurm places jobs on the others). Added after
+    /// `partitions`; a cache without it knows this of `all_nodes` and `partition` alone.
+    #[serde(default)]
+    pub whole_partitions: Vec<String>,
 }
 
 impl SlurmInfo {
@@ -75,6 +80,30 @@ impl SlurmInfo {
 }
 
 impl SlurmReservation {
+    /// Whether jobs of `partition` wait for it: it holds every node they may run on.
+    pub fn holds_up(&self, partition: &str) -> bool {
+        self.all_nodes
+            || self.partition.as_deref() == Some(partition)
+            || self.whole_partitions.iter().any(|p| p == partition)
+    }
+
+    /// The partitions whose jobs wait for it, its own first (empty for none; with
+    /// `all_nodes`, every job waits).
+    pub fn holds_up_in(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self.partition.iter().map(String::as_str).collect();
+        for p in &self.whole_partitions {
+            if !out.contains(&p.as_str()) {
+                out.push(p);
+            }
+        }
+        out
+    }
+
+    /// Whether any job waits for it.
+    pub fn holds_up_any(&self) -> bool {
+        self.all_nodes || !self.holds_up_in().is_empty()
+    }
+
     /// What it covers, in words: "all nodes", "partition gpu", "12 of 340 nodes".
     pub fn covers(&self) -> String {
         match (&self.partition, self.all_nodes) {

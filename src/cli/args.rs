@@ -32,11 +32,13 @@ pub struct Args {
     pub format: Option<Format>,
     pub width: Option<usize>,
     pub deadline: Option<Duration>,
-    /// `--job-hint`, and the job's `--time`, `--partition` and `--begin`.
+    /// `--job-hint`, and the job's `--time`, `--time-min`, `--partition` and `--begin`.
     pub job_hint: bool,
     pub job: crate::job_hint::Request,
 }
 
+// Made once per run and taken apart at once: no allocation for the login's path.
+#[allow(clippy::large_enum_variant)]
 pub enum Action {
     Run(Args),
     Help,
@@ -67,6 +69,7 @@ Options:
                         partition (when it would start instead, the longest --time that
                         fits); else, and on any error, nothing; always exit 0
     --time T            The job's --time [default: its partition's DefaultTime]
+    --time-min M        Its --time-min: Slurm may shorten it to M to fit [default: none]
     --partition P       Its --partition, or a comma list [default: the default partition]
     --begin B           Its --begin: now, now+N[unit], YYYY-MM-DD[THH:MM[:SS]], HH:MM[:SS]
   -h, --help            Print this help
@@ -146,6 +149,7 @@ fn parse_flags(args: impl IntoIterator<Item = OsString>) -> Result<Action, lexop
             }
             Long("job-hint") => a.job_hint = true,
             Long("time") => a.job.time = Some(parser.value()?.string()?),
+            Long("time-min") => a.job.time_min = Some(parser.value()?.string()?),
             Long("partition") => a.job.partition = Some(parser.value()?.string()?),
             Long("begin") => a.job.begin = Some(parser.value()?.string()?),
             Long("help") | Short('h') => return Ok(Action::Help),
@@ -154,8 +158,9 @@ fn parse_flags(args: impl IntoIterator<Item = OsString>) -> Result<Action, lexop
         }
     }
     let job = &a.job;
-    if !a.job_hint && (job.time.is_some() || job.partition.is_some() || job.begin.is_some()) {
-        return Err("--time, --partition and --begin go with --job-hint".into());
+    let given = [&job.time, &job.time_min, &job.partition, &job.begin];
+    if !a.job_hint && given.iter().any(|v| v.is_some()) {
+        return Err("--time, --time-min, --partition and --begin go with --job-hint".into());
     }
     Ok(Action::Run(a))
 }

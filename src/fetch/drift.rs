@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 
 use super::config::Config;
-use crate::cache::{Cache, Item, Kind, Provider};
+use crate::cache::{Cache, Kind, Provider};
 use crate::localtime::LocalZone;
 use crate::sanitize::terminal;
 use crate::select::{Entry, Scope, Section, What, entries};
@@ -71,32 +71,34 @@ fn drift(e: &Entry<'_>, tolerance: i64, zone: &LocalZone) -> Option<String> {
             terminal(&r.name)
         ));
     }
-    let Some((_, reserved)) = e.joined else {
+    let Some(joined) = &e.joined else {
         return Some(format!(
             "no Slurm reservation for {:?} {}",
             terminal(&item.name),
-            span(item, zone)
+            span(item.scheduled_for, item.scheduled_until, zone)
         ));
     };
+    // Several reservations of one event (one per partition or node set): from the first
+    // start to the last end.
+    let start = joined.iter().filter_map(|(_, r)| r.scheduled_for).min();
+    let end = joined.iter().filter_map(|(_, r)| r.scheduled_until).max();
     let apart = |a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>| match (a, b) {
         (Some(a), Some(b)) => (a - b).num_seconds().abs() > tolerance,
         (a, b) => a.is_some() != b.is_some(),
     };
-    (apart(item.scheduled_for, reserved.scheduled_for)
-        || apart(item.scheduled_until, reserved.scheduled_until))
-    .then(|| {
+    (apart(item.scheduled_for, start) || apart(item.scheduled_until, end)).then(|| {
         format!(
             "times differ for {:?}: page {}, Slurm {}",
             terminal(&item.name),
-            span(item, zone),
-            span(reserved, zone)
+            span(item.scheduled_for, item.scheduled_until, zone),
+            span(start, end, zone)
         )
     })
 }
 
-/// An item's window: "Sat 6 Dec 08:00–12:00 CET", or both ends in full across days.
-fn span(item: &Item, zone: &LocalZone) -> String {
-    match (item.scheduled_for, item.scheduled_until) {
+/// A window: "Sat 6 Dec 08:00–12:00 CET", or both ends in full across days.
+fn span(start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>, zone: &LocalZone) -> String {
+    match (start, end) {
         (Some(s), Some(e)) if zone.same_day(s, e) => {
             let start = zone.format(s);
             let (head, abbr) = start.rsplit_once(' ').unwrap_or((&start, ""));

@@ -89,11 +89,12 @@ fn cache(fetched: &str) -> Cache {
         scheduled_until: Some(t(to)),
         update: None,
     };
-    let reservation = |id: &str, all_nodes, partitions: &[&str]| SlurmReservation {
+    let reservation = |id: &str, all_nodes, partitions: &[&str], whole: &[&str]| SlurmReservation {
         id: id.into(),
         name: id.into(),
         all_nodes,
         partitions: partitions.iter().map(|p| (*p).to_owned()).collect(),
+        whole_partitions: whole.iter().map(|p| (*p).to_owned()).collect(),
         ..SlurmReservation::default()
     };
     let partition = |name: &str, default, default_time, max_time| SlurmPartition {
@@ -120,9 +121,9 @@ fn cache(fetched: &str) -> Cache {
                 partition("gpu", false, Some(1800), None),
             ],
             reservations: vec![
-                reservation("maint_dec", true, &["batch", "gpu"]),
-                reservation("gpu_fix", false, &["gpu"]),
-                reservation("batch_late", false, &["batch"]),
+                reservation("maint_dec", true, &["batch", "gpu"], &["batch", "gpu"]),
+                reservation("gpu_fix", false, &["gpu"], &["gpu"]),
+                reservation("batch_late", false, &["batch"], &[]),
             ],
         })),
         ..Source::default()
@@ -156,6 +157,7 @@ fn cache(fetched: &str) -> Cache {
 fn ask(c: &Cache, time: Option<&str>, partition: Option<&str>, begin: Option<&str>) -> String {
     let req = Request {
         time: time.map(str::to_owned),
+        time_min: None,
         partition: partition.map(str::to_owned),
         begin: begin.map(str::to_owned),
     };
@@ -227,7 +229,9 @@ fn unlimited_and_the_partitions_limits() {
 
 #[test]
 fn a_list_of_partitions_or_an_unknown_one() {
-    let c = cache(NOW);
+    let mut c = cache(NOW);
+    // Here batch_late holds all of batch's nodes.
+    c.sources[0].slurm.as_mut().unwrap().reservations[2].whole_partitions = vec!["batch".into()];
     // Four hours from Fri 09:00: held up in gpu, not in batch, where it runs.
     let begin = Some("2025-12-05T09:00");
     assert!(!ask(&c, Some("4:00:00"), Some("gpu"), begin).is_empty());
@@ -256,6 +260,51 @@ fn a_list_of_partitions_or_an_unknown_one() {
     );
     assert_eq!(ask(&c, Some("2-00:00:00"), Some("debug"), None), "");
     assert_eq!(ask(&c, Some("2-00:00:00"), Some("batch,debug"), None), "");
+}
+
+#[test]
+fn a_reservation_on_some_nodes_of_a_partition_holds_up_none_of_its_jobs() {
+    let mut c = cache(NOW);
+    // An hour on Tue 9 Dec 09:30 CET crosses batch_late, on some of batch's nodes: Slurm
+    // places the job on the others.
+    let begin = Some("2025-12-09T09:30");
+    assert_eq!(ask(&c, Some("1:00:00"), Some("batch"), begin), "");
+    // Holding every node of batch, it holds the job up.
+    let info = c.sources[0].slurm.as_mut().unwrap();
+    info.reservations[2].whole_partitions = vec!["batch".into()];
+    let hint = ask(&c, Some("1:00:00"), Some("batch"), begin);
+    assert!(hint.contains("reservation batch_late"), "{hint}");
+    // A cache written before whole_partitions: a reservation of exactly one partition's
+    // nodes holds it up, as it did.
+    let info = c.sources[0].slurm.as_mut().unwrap();
+    info.reservations[2].whole_partitions.clear();
+    info.reservations[2].partition = Some("batch".into());
+    assert!(!ask(&c, Some("1:00:00"), Some("batch"), begin).is_empty());
+}
+
+#[test]
+fn a_job_with_a_time_min_is_not_told_to_add_one() {
+    let c = cache(NOW);
+    let ask_min = |time: &str, min: &str| {
+        let req = Request {
+            time: Some(time.into()),
+            time_min: Some(min.into()),
+            ..Request::default()
+        };
+        hint(&c, Some(0), &req, t(NOW), &berlin(), false).unwrap_or_default()
+    };
+    // 46.5 hours to maint_dec: Slurm shortens a job of two days to a day and starts it now.
+    assert_eq!(ask_min("2-00:00:00", "1-00:00:00"), "");
+    // Not to two days: it waits, and is not told to add what it has.
+    assert_eq!(
+        ask_min("3-00:00:00", "2-00:00:00"),
+        "motd-status: this job (--time 3-00:00:00, --time-min 2-00:00:00) would cross the \
+         maintenance reservation maint_dec (Sat 6 Dec 08:00–12:00 CET) on partition batch: it \
+         would start after it, at Sat 6 Dec 12:00 CET.\n\
+         Jobs with --time 1-22:30 or less still start before it.\n"
+    );
+    // A --time-min it cannot read: no hint.
+    assert_eq!(ask_min("3-00:00:00", "2d"), "");
 }
 
 #[test]

@@ -97,6 +97,10 @@ struct JsonItem<'a> {
     /// page's maintenance of the same event.
     #[serde(skip_serializing_if = "Option::is_none")]
     reservation: Option<Box<JsonReservation<'a>>>,
+    /// Every Slurm reservation of the entry, earliest first (`reservation` is the first): a
+    /// page's maintenance may stand for several (one per partition or node set).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    reservations: Vec<JsonReservation<'a>>,
 }
 
 #[derive(Serialize, Clone)]
@@ -111,9 +115,12 @@ struct JsonReservation<'a> {
     covers: String,
     /// The one partition whose nodes it holds exactly, if any.
     partition: Option<&'a str>,
-    /// The partitions whose jobs may wait for it.
+    /// The partitions it holds any node of.
     partitions: &'a [String],
-    /// While it is ahead: the longest `--time` of a job that can still start before it.
+    /// The partitions it holds every node of: their jobs wait for it.
+    whole_partitions: Vec<&'a str>,
+    /// While it is ahead and holds up some partition's jobs: the longest `--time` of a job
+    /// that can still start before it.
     longest_job: Option<String>,
 }
 
@@ -219,8 +226,9 @@ fn provider_word(p: Provider) -> &'static str {
 }
 
 fn entry_json<'a>(e: &Entry<'a>, now: DateTime<Utc>) -> JsonEntry<'a> {
-    let reservation = crate::select::reservation_of(e).map(|(item, r)| {
-        Box::new(JsonReservation {
+    let reservations: Vec<JsonReservation<'a>> = crate::select::reservations_of(e)
+        .into_iter()
+        .map(|(item, r)| JsonReservation {
             name: &r.name,
             start: item.scheduled_for,
             end: item.scheduled_until,
@@ -229,9 +237,14 @@ fn entry_json<'a>(e: &Entry<'a>, now: DateTime<Utc>) -> JsonEntry<'a> {
             covers: r.covers(),
             partition: r.partition.as_deref(),
             partitions: &r.partitions,
-            longest_job: item.scheduled_for.and_then(|s| longest_job(s, now)),
+            whole_partitions: r.holds_up_in(),
+            longest_job: item
+                .scheduled_for
+                .filter(|_| r.holds_up_any())
+                .and_then(|s| longest_job(s, now)),
         })
-    });
+        .collect();
+    let reservation = reservations.first().cloned().map(Box::new);
     // A reservation of its own is known by its name.
     let own = e.joined.is_none() && reservation.is_some();
     match &e.what {
@@ -268,6 +281,7 @@ fn entry_json<'a>(e: &Entry<'a>, now: DateTime<Utc>) -> JsonEntry<'a> {
             update: item.update.as_deref(),
             page: &e.source.name,
             reservation,
+            reservations,
         }),
     }
 }

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::Options;
-use crate::cache::{Cache, Cause, Counts, Named, Provider, Unresolved};
+use crate::cache::{Cache, Cause, Counts, Named, Provider, SlurmReservation, Unresolved};
 use crate::localtime::age;
 use crate::sanitize::terminal;
 use crate::select::{Entry, Section, View, What};
@@ -167,7 +167,7 @@ pub(super) fn status_words(e: &Entry<'_>) -> Option<String> {
 /// What an entry affects, in words: its components' names (page text, raw), or what a Slurm
 /// reservation of its own covers ("all nodes", "partition gpu", "12 of 340 nodes").
 pub(super) fn affected_words(e: &Entry<'_>) -> Vec<String> {
-    match (&e.what, e.joined) {
+    match (&e.what, &e.joined) {
         (What::Item { item, .. }, None) if e.source.provider == Provider::Slurm => {
             crate::select::reservation(e.source, item)
                 .map(|r| vec![r.covers()])
@@ -178,25 +178,65 @@ pub(super) fn affected_words(e: &Entry<'_>) -> Vec<String> {
     }
 }
 
-/// The line a Slurm reservation adds to its entry: the longest job that can still start
-/// before it, while it is ahead ("jobs with --time over 1-22:30 will wait until it ends");
-/// joined to a page's maintenance, also its name and what it covers. `None` when there is
-/// nothing to add.
+/// The line Slurm reservations add to their entry: the longest job that can still start
+/// before the first that holds every node of some partition, while it is ahead ("jobs with
+/// --time over 1-22:30 will wait until it ends"; on some nodes only, Slurm places jobs on the
+/// others and nothing is claimed); joined to a page's maintenance, also their names and what
+/// each covers. `None` when there is nothing to add.
 pub(super) fn slurm_line(e: &Entry<'_>, opts: &Options<'_>) -> Option<String> {
-    let (item, r) = crate::select::reservation_of(e)?;
-    let hint = item
-        .scheduled_for
+    let all = crate::select::reservations_of(e);
+    let holding: Vec<&SlurmReservation> = all
+        .iter()
+        .filter(|(_, r)| r.holds_up_any())
+        .map(|(_, r)| *r)
+        .collect();
+    let hint = all
+        .iter()
+        .filter(|(_, r)| r.holds_up_any())
+        .filter_map(|(item, _)| item.scheduled_for)
+        .min()
         .and_then(|start| longest_job(start, opts.now));
-    let hint = hint.map(|t| format!("jobs with --time over {t} will wait until it ends"));
+    let they = if holding.len() > 1 {
+        "they end"
+    } else {
+        "it ends"
+    };
+    let hint = hint.map(|t| {
+        format!(
+            "{} with --time over {t} will wait until {they}",
+            jobs(&holding, all.len())
+        )
+    });
+    let names: Vec<String> = all
+        .iter()
+        .map(|(_, r)| format!("{} ({})", r.name, r.covers()))
+        .collect();
+    let s = if names.len() > 1 { "s" } else { "" };
+    let names = format!("Slurm reservation{s} {}", names.join(", "));
     match (e.joined.is_some(), hint) {
-        (true, Some(h)) => Some(format!(
-            "Slurm reservation {} ({}): {h}",
-            r.name,
-            r.covers()
-        )),
-        (true, None) => Some(format!("Slurm reservation {} ({})", r.name, r.covers())),
+        (_, _) if all.is_empty() => None,
+        (true, Some(h)) => Some(format!("{names}: {h}")),
+        (true, None) => Some(names),
         (false, h) => h,
     }
+}
+
+/// Whose jobs wait for `rs`, of `of` reservations in the line: "jobs" when one covers all
+/// nodes, or when the line is of one that is exactly the one partition it holds up ("partition
+/// gpu" says whose); else "jobs in partition gpu" ("partitions gpu, debug").
+fn jobs(rs: &[&SlurmReservation], of: usize) -> String {
+    let named = |r: &SlurmReservation| r.partition.is_some() && r.holds_up_in().len() == 1;
+    if rs.iter().any(|r| r.all_nodes) || (of == 1 && rs.iter().all(|r| named(r))) {
+        return "jobs".to_owned();
+    }
+    let mut whole: Vec<&str> = Vec::new();
+    for p in rs.iter().flat_map(|r| r.holds_up_in()) {
+        if !whole.contains(&p) {
+            whole.push(p);
+        }
+    }
+    let s = if whole.len() == 1 { "" } else { "s" };
+    format!("jobs in partition{s} {}", whole.join(", "))
 }
 
 /// The longest `--time` of a job that starts at `now` and ends before `start`, written as a

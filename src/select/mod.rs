@@ -14,7 +14,8 @@
 //!   page does not keep (a notice's `planned`) goes by its window alone. Nothing of a source
 //!   whose data is past `expire_after` is shown: each source ages on its own.
 //! - **One event, one entry** ([`slurm`]): a Slurm maintenance reservation joins the page's
-//!   maintenance of the cluster that starts within `[slurm] match_window` of it.
+//!   maintenance of the cluster that starts closest to it within `[slurm] match_window`; one
+//!   page maintenance may have several (one per partition or node set).
 //!
 //! The fetcher's trimming ([`may_show_between`], [`entries`]), the cache's partial reader
 //! (which parses only the items [`Coverage::concerns`] accepts) and every renderer call these;
@@ -30,7 +31,7 @@ mod whose;
 
 pub use crate::cache::Section;
 use crate::cache::{Cache, Cluster, Component, Counts, Item, Kind, Settings, Source};
-pub use slurm::{reservation, reservation_of};
+pub use slurm::{reservation, reservations_of};
 pub use view::{Age, CLOCK_SKEW_SECONDS, View, age, motd_file_behind, source_age, source_seen};
 pub use whose::{Scope, Whose, cluster_by_name, cluster_for_host, hostname};
 
@@ -40,9 +41,10 @@ pub struct Entry<'a> {
     pub section: Section,
     pub source: &'a Source,
     pub what: What<'a>,
-    /// A Slurm maintenance reservation that is this page maintenance's event too (its source
-    /// and item): shown as part of this entry (see [`slurm::join`]).
-    pub joined: Option<(&'a Source, &'a Item)>,
+    /// The Slurm maintenance reservations that are this page maintenance's event too (their
+    /// source and item, never an empty list, earliest first): shown as part of this entry (see
+    /// [`slurm::join`]).
+    pub joined: Option<Vec<(&'a Source, &'a Item)>>,
 }
 
 /// What an [`Entry`] shows.

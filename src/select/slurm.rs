@@ -1,8 +1,9 @@
-//! One entry, not two: a status page's maintenance of a cluster and a Slurm maintenance
-//! reservation of the same cluster starting within `[slurm] match_window` of each other are
-//! one event, announced twice. The view shows the page's entry (its title, link and words)
-//! with the reservation joined to it (its name, what it covers, the longest job that still
-//! fits); a reservation that no page announces is an entry of its own.
+//! One entry, not two: a status page's maintenance of a cluster and the Slurm maintenance
+//! reservations of the same cluster starting within `[slurm] match_window` of it are one
+//! event, announced twice (a site may reserve each partition or node set on its own, for one
+//! announced maintenance). The view shows the page's entry (its title, link and words) with the
+//! reservations joined to it (their names, what they cover, the longest job that still fits);
+//! a reservation that no page announces is an entry of its own.
 
 use super::{Entry, Section, What};
 use crate::cache::{Item, Kind, Provider, SlurmReservation, Source};
@@ -12,18 +13,25 @@ pub fn reservation<'a>(source: &'a Source, item: &Item) -> Option<&'a SlurmReser
     source.slurm.as_ref()?.reservation(&item.id)
 }
 
-/// The Slurm reservation an entry stands for, itself or joined to a page's maintenance.
-pub fn reservation_of<'a>(e: &Entry<'a>) -> Option<(&'a Item, &'a SlurmReservation)> {
-    let (source, item) = match (&e.what, e.joined) {
-        (_, Some((source, item))) => (source, item),
-        (What::Item { item, .. }, None) => (e.source, *item),
-        (What::Component(_), None) => return None,
-    };
-    Some((item, reservation(source, item)?))
+/// Every Slurm reservation an entry stands for, earliest first: itself, or those joined to a
+/// page's maintenance.
+pub fn reservations_of<'a>(e: &Entry<'a>) -> Vec<(&'a Item, &'a SlurmReservation)> {
+    match (&e.what, &e.joined) {
+        (_, Some(joined)) => joined
+            .iter()
+            .filter_map(|&(source, item)| Some((item, reservation(source, item)?)))
+            .collect(),
+        (What::Item { item, .. }, None) => reservation(e.source, item)
+            .map(|r| (*item, r))
+            .into_iter()
+            .collect(),
+        (What::Component(_), None) => Vec::new(),
+    }
 }
 
 /// Joins each reservation among `entries` to the page's maintenance that starts closest to it,
-/// within `window` seconds, and drops it as an entry of its own. Order is kept.
+/// within `window` seconds (one page maintenance may take several), and drops it as an entry
+/// of its own. Order is kept.
 pub fn join(entries: &mut Vec<Entry<'_>>, window: u64) {
     let window = i64::try_from(window).unwrap_or(i64::MAX);
     let mut joined = vec![false; entries.len()];
@@ -32,7 +40,6 @@ pub fn join(entries: &mut Vec<Entry<'_>>, window: u64) {
             continue;
         };
         let best = (0..entries.len())
-            .filter(|&p| entries[p].joined.is_none())
             .filter_map(|p| {
                 let diff = (maintenance(&entries[p], false)? - start)
                     .num_seconds()
@@ -41,8 +48,14 @@ pub fn join(entries: &mut Vec<Entry<'_>>, window: u64) {
             })
             .min();
         if let (Some((_, p)), What::Item { item, .. }) = (best, &entries[r].what) {
-            entries[p].joined = Some((entries[r].source, *item));
+            let one = (entries[r].source, *item);
+            entries[p].joined.get_or_insert_with(Vec::new).push(one);
             joined[r] = true;
+        }
+    }
+    for e in entries.iter_mut() {
+        if let Some(list) = &mut e.joined {
+            list.sort_by_key(|(_, i)| (i.scheduled_for, i.scheduled_until, i.name.clone()));
         }
     }
     let mut i = 0;

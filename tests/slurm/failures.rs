@@ -315,6 +315,37 @@ fn slurm_private_reservations_are_said_to_be_hidden() {
     let slurm = &site.cache()["sources"][1];
     assert_eq!(slurm["slurm"]["hidden"], true, "{slurm}");
     assert_eq!(slurm["items"], json!([]));
+    // A site whose service user sees every reservation (an operator, or named in each) says
+    // so: nothing is hidden and nothing is said.
+    let cfg = site.config(&private.conf, "sees_all_reservations = true");
+    let as_nobody = |args: &[&str]| {
+        let out = std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&fetch)
+            .args(args)
+            .arg("--config")
+            .arg(&cfg)
+            .env("TZ", "UTC0")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // (Here it is not named in the reservation: what it sees is taken as all there is, and
+    // the drift check runs on it.)
+    for args in [&["--check"][..], &[]] {
+        let (code, err) = as_nobody(args);
+        assert_eq!(code, Some(0), "{err}");
+        assert!(!err.contains("hides"), "{err}");
+        assert!(
+            err.contains("no Slurm reservation for \"Cluster upgrade\""),
+            "{err}"
+        );
+    }
+    let slurm = &site.cache()["sources"][1];
+    assert_eq!(slurm["slurm"]["hidden"], false, "{slurm}");
     // Root sees them, hidden or not.
     let d = site.fetch(&cfg, Utc::now(), &[]);
     assert_eq!(d.code(), 0, "{}", d.stderr());

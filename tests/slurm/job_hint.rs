@@ -147,6 +147,8 @@ fn job_hint_for_a_job_with_every_option() {
             "gpu",
             "--begin",
             "2030-01-01T10:00:00",
+            "--time-min",
+            "1:00:00",
         ],
         &[],
     );
@@ -154,8 +156,17 @@ fn job_hint_for_a_job_with_every_option() {
     assert_eq!(run.stderr(), "hint one\nhinttwo\n");
     assert_eq!(
         args(dir.path()).as_deref(),
-        Some("--job-hint\n--time\n1-02:30:00\n--partition\ngpu\n--begin\n2030-01-01T10:00:00\n")
+        Some(
+            "--job-hint\n--time\n1-02:30:00\n--partition\ngpu\n--time-min\n01:00:00\n\
+             --begin\n2030-01-01T10:00:00\n"
+        )
     );
+    // A user's SLURM_TIME_FORMAT writes the begin otherwise: no hint asked for.
+    std::fs::remove_file(dir.path().join("args")).unwrap();
+    let env = [("SLURM_TIME_FORMAT", "relative")];
+    let run = sbatch(&conf, &["-t", "1-2:30", "--begin", "now+1hour"], &env);
+    run.submitted();
+    assert_eq!((run.stderr(), args(dir.path())), (String::new(), None));
     eprintln!("sbatch with the hint: {:?}", run.took);
 }
 
@@ -254,6 +265,11 @@ local cases = {
   { "bad partition", { partition = "gpu; rm -rf /" } },
   { "quote", { partition = "a'b" } },
   { "relative begin", { begin = "Tomorr 10:00" } },
+  { "same-day begin", { begin = "10:00:00" } },
+  { "begin without seconds", { begin = "2030-01-01T10:00" } },
+  { "time-min", { time = "2-00:00:00", time_min = "1-00:00:00" } },
+  { "unset time-min", { time_min = "2982616-04:14:00" } },
+  { "bad time-min", { time_min = "1d" } },
   { "reservation", { reservation = "maint" } },
   { "clusters", { clusters = "beta" } },
   { "scrontab", { type = "scrontab" } },
@@ -293,6 +309,11 @@ io.stderr:write("lines: ", table.concat(lines, "|"), "\n")
          bad partition: none, a partition name of other characters\n\
          quote: none, a partition name of other characters\n\
          relative begin: none, a begin time not as Slurm writes one\n\
+         same-day begin: none, a begin time not as Slurm writes one\n\
+         begin without seconds: none, a begin time not as Slurm writes one\n\
+         time-min: --job-hint --time 2-00:00:00 --time-min 1-00:00:00\n\
+         unset time-min: --job-hint\n\
+         bad time-min: none, a minimum time not in Slurm's format\n\
          reservation: none, a job for a reservation\n\
          clusters: none, a job for another cluster\n\
          scrontab: none, scrontab\n\

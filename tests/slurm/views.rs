@@ -201,6 +201,22 @@ fn slurm_reservations_at_login() {
             {"name": "gpu", "default": false, "default_time": 1800, "max_time": null, "nodes": 12}
         ])
     );
+    // Which partitions' jobs wait for each: those whose every node it holds.
+    let whole: Vec<&Value> = slurm["slurm"]["reservations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["whole_partitions"])
+        .collect();
+    assert_eq!(
+        whole,
+        [
+            &json!(["batch", "gpu"]),
+            &json!(["gpu"]),
+            &json!([]),
+            &json!([])
+        ]
+    );
     let ids: Vec<&str> = slurm["items"]
         .as_array()
         .unwrap()
@@ -219,8 +235,8 @@ fn slurm_reservations_at_login() {
 
     // Two days ahead, and half an hour before the all-nodes maintenance.
     for (clock, hints) in [
-        (t - Duration::hours(46), ["1-22:00", "2-22:00", "3-22:00"]),
-        (t - Duration::minutes(30), ["0:30:00", "1-00:30", "2-00:30"]),
+        (t - Duration::hours(46), ["1-22:00", "2-22:00"]),
+        (t - Duration::minutes(30), ["0:30:00", "1-00:30"]),
     ] {
         let text = show(dir.path(), clock, &[]);
         let login = show(dir.path(), clock, &["--login"]);
@@ -244,10 +260,8 @@ fn slurm_reservations_at_login() {
                     hints[1]
                 ),
                 "  PLANNED   GPU driver update (scheduled)\n".to_owned(),
-                format!(
-                    "            Slurm reservation maint_some (12 of 340 nodes): jobs with --time over {} will wait until it ends\n",
-                    hints[2]
-                ),
+                // On some nodes only: Slurm places jobs on the others, nothing waits.
+                "            Slurm reservation maint_some (12 of 340 nodes)\n".to_owned(),
             ] {
                 assert!(out.contains(&want), "{want:?} not in\n{out}");
             }
@@ -305,7 +319,7 @@ fn slurm_reservations_at_login() {
                 "maintenance".into(),
                 "pagesome0001".into(),
                 o("maint_some"),
-                o("3-22:00")
+                None
             ),
         ]
     );
@@ -338,6 +352,67 @@ fn slurm_reservations_at_login() {
     assert!(
         md.contains("- **PLANNED** Slurm reservation maint\\_gpu — "),
         "{md}"
+    );
+}
+
+#[test]
+fn slurm_one_announced_maintenance_reserved_per_node_set() {
+    let ctl = own_controller("joins");
+    let now = Utc::now();
+    let t = now.duration_trunc(Duration::hours(1)).unwrap() + Duration::hours(49);
+    // One maintenance, reserved in two parts: gpu's nodes, and the rest of batch's.
+    for (name, on) in [
+        ("maint_gpu", On::Partition("gpu")),
+        ("maint_rest", On::Nodes("node[013-340]")),
+    ] {
+        let at = iso(t);
+        create_reservation_at(
+            &ctl.conf,
+            name,
+            at.trim_end_matches('Z'),
+            "4:00:00",
+            on,
+            "maint",
+        );
+    }
+    let server = Server::start();
+    let upgrade = maintenance("pageall00001", "Cluster upgrade", t, t + Duration::hours(4));
+    page(&server, vec![upgrade]);
+    let dir = tempdir();
+    let cfg = config(dir.path(), &server, &ctl.conf, "");
+    // Both are the announced event: no drift.
+    let fetched = fetch(&cfg, now);
+    assert_eq!((fetched.code(), fetched.stderr()), (0, String::new()));
+    let check = fetch_args(&cfg, now, &["--check"]);
+    assert_eq!((check.code(), check.stderr()), (0, String::new()));
+    // One entry naming both; only gpu's jobs are held up (maint_rest leaves gpu's nodes).
+    let clock = t - Duration::hours(46);
+    let text = show(dir.path(), clock, &[]);
+    assert!(
+        text.starts_with("Status of Alpha: 1 maintenance\n"),
+        "{text}"
+    );
+    let line = "            Slurm reservations maint_gpu (partition gpu), maint_rest (328 of 340 \
+                nodes): jobs in partition gpu with --time over 1-22:00 will wait until it ends\n";
+    assert!(text.contains(line), "{text}");
+    // JSON: the first as `reservation`, every one in `reservations`.
+    let json: Value =
+        serde_json::from_str(&show(dir.path(), clock, &["--format", "json"])).unwrap();
+    let items = json["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{json}");
+    assert_eq!(items[0]["reservation"]["name"], "maint_gpu");
+    let all: Vec<(&Value, &Value, &Value)> = items[0]["reservations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (&r["name"], &r["whole_partitions"], &r["longest_job"]))
+        .collect();
+    assert_eq!(
+        all,
+        [
+            (&json!("maint_gpu"), &json!(["gpu"]), &json!("1-22:00")),
+            (&json!("maint_rest"), &json!([]), &Value::Null),
+        ]
     );
 }
 

@@ -23,6 +23,9 @@ pub struct SlurmConfig {
     pub match_window: Duration,
     /// The drift check's tolerance: times of one event that differ by more are reported.
     pub tolerance: Duration,
+    /// The site says the fetcher's user sees every reservation (a Slurm operator, or named in
+    /// every maintenance reservation): `PrivateData=reservations` does not make them hidden.
+    pub sees_all_reservations: bool,
 }
 
 impl Default for SlurmConfig {
@@ -33,6 +36,7 @@ impl Default for SlurmConfig {
             flags: vec!["MAINT".to_owned()],
             match_window: Duration::from_secs(2 * 3600),
             tolerance: Duration::from_secs(15 * 60),
+            sees_all_reservations: false,
         }
     }
 }
@@ -48,6 +52,8 @@ pub struct SlurmSource {
     pub scontrol: PathBuf,
     pub timeout: Duration,
     pub flags: Vec<String>,
+    /// `[slurm] sees_all_reservations`.
+    pub sees_all: bool,
 }
 
 /// `[slurm]` as written.
@@ -59,6 +65,7 @@ pub(super) struct RawSlurm {
     flags: Option<Vec<Spanned<String>>>,
     pub(super) match_window: Option<Spanned<String>>,
     tolerance: Option<Spanned<String>>,
+    sees_all_reservations: Option<bool>,
 }
 
 /// Whether any cluster asks for its scheduler's reservations.
@@ -119,6 +126,7 @@ pub(super) fn config(
             d.match_window,
         )?,
         tolerance: file.duration(r.tolerance.as_ref(), "slurm.tolerance", d.tolerance)?,
+        sees_all_reservations: r.sees_all_reservations.unwrap_or(d.sees_all_reservations),
     })
 }
 
@@ -157,6 +165,7 @@ pub(super) fn sources(
                 scontrol: cfg.scontrol.clone(),
                 timeout: cfg.timeout,
                 flags: cfg.flags.clone(),
+                sees_all: cfg.sees_all_reservations,
             }),
         });
     }

@@ -132,6 +132,24 @@ pub fn coverage(r: &Reservation, partitions: &[Partition]) -> Coverage {
     }
 }
 
+/// Whether `r` holds every node of partition `p`, so that no job of `p` can run during it:
+/// `ALL_NODES`, `PART_NODES` of `p`, or a node set that holds all of `p`'s. A list too long
+/// to write out holds it only by those flags (a job may still find a node: say nothing).
+pub fn holds_whole(r: &Reservation, p: &Partition) -> bool {
+    if r.has_flag("ALL_NODES")
+        || (r.has_flag("PART_NODES") && r.partition.as_deref() == Some(p.name.as_str()))
+    {
+        return true;
+    }
+    match (
+        r.hostlist().and_then(|h| h.set()),
+        Hostlist::parse(&p.nodes).and_then(|h| h.set()),
+    ) {
+        (Ok(mine), Ok(theirs)) => !theirs.is_empty() && theirs.is_subset(&mine),
+        _ => false,
+    }
+}
+
 /// Whether `r` holds any node of partition `p` (a job there may wait for it). A list too
 /// long to write out counts as holding some.
 pub fn touches(r: &Reservation, p: &Partition) -> bool {

@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 
 use super::super::{Fetched, NAME_CHARS, Run, Source, SourceData, shorten};
 use super::duration::SlurmTime;
-use super::{ControllerConfig, Coverage, Partition, Reservation, Scontrol, coverage, touches};
+use super::{
+    ControllerConfig, Coverage, Partition, Reservation, Scontrol, coverage, holds_whole, touches,
+};
 use crate::cache::{self, Item, Kind, SlurmInfo, SlurmPartition, SlurmReservation};
 use crate::fetch::config::SlurmSource;
 use crate::fetch::http::FetchError;
@@ -70,7 +72,7 @@ pub(crate) fn data(
         named_by_clusters: true,
         slurm: Some(Box::new(SlurmInfo {
             cluster: s.cluster.clone(),
-            hidden: config.hides_reservations() && !privileged(config),
+            hidden: config.hides_reservations() && !s.sees_all && !privileged(config),
             partitions: partitions.iter().map(partition).collect(),
             reservations: maintenance
                 .iter()
@@ -121,6 +123,11 @@ fn reservation(r: &Reservation, partitions: &[Partition]) -> SlurmReservation {
         partitions: partitions
             .iter()
             .filter(|p| touches(r, p))
+            .map(|p| shorten(&p.name, NAME_CHARS))
+            .collect(),
+        whole_partitions: partitions
+            .iter()
+            .filter(|p| holds_whole(r, p))
             .map(|p| shorten(&p.name, NAME_CHARS))
             .collect(),
     }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::duration::{self, SlurmTime};
 use super::parse::{self, Partition, Reservation};
-use super::{Coverage, coverage, touches};
+use super::{Coverage, coverage, holds_whole, touches};
 use crate::rng::{Rng, cases};
 
 /// Free text as an admin may type it: spaces (several in a row), `=`, keys, brackets,
@@ -178,6 +178,14 @@ fn what_a_reservation_covers() {
     r.node_count = 13;
     assert_eq!(coverage(&r, &parts), Coverage::Nodes { count: 13, of: 342 });
     assert!(touches(&r, &parts[0]) && touches(&r, &parts[1]) && !touches(&r, &parts[2]));
+    // It holds every node of gpu, some of batch's: only gpu's jobs wait for it.
+    assert!(holds_whole(&r, &parts[1]) && !holds_whole(&r, &parts[0]));
+    assert!(!holds_whole(&r, &parts[2]));
+    r.nodes = "node042".into();
+    assert!(touches(&r, &parts[0]) && !holds_whole(&r, &parts[0]));
+    r.flags = vec!["MAINT".into(), "ALL_NODES".into()];
+    assert!(parts.iter().all(|p| holds_whole(&r, p)));
+    r.flags = vec!["MAINT".into()];
     r.nodes = "node[001-012]".into();
     r.partition = Some("batch".into());
     r.flags = vec!["MAINT".into(), "PART_NODES".into()];
@@ -185,4 +193,6 @@ fn what_a_reservation_covers() {
     r.nodes = "x[0-99999999999]".into();
     assert_eq!(coverage(&r, &parts), Coverage::Partition("batch".into()));
     assert!(touches(&r, &parts[2]));
+    // Too long to write out: only PART_NODES says it holds batch whole.
+    assert!(holds_whole(&r, &parts[0]) && !holds_whole(&r, &parts[1]));
 }
