@@ -334,6 +334,17 @@ fn every_mistake_gets_its_one_line_answer() {
             toml_notice("end = \"2026-12-10 12:00\"\nresolved = \"2026-12-10 11:00\"\n"),
             "9:1: `resolved` in notice \"maint-12\" is ahead: set it once it is over",
         ),
+        (
+            "notices.toml",
+            toml_notice("link = \"https://example.org/main\u{200b}tenance\"\n"),
+            "8:8: `link` in notice \"maint-12\": holds an invisible character (U+200B); an \
+             address is written without spaces or invisible characters (escape them: %20)",
+        ),
+        (
+            "notices.toml",
+            toml_notice("").replace("\"Scratch upgrade\"", "\"Scratch upgrade\\nand more\""),
+            "5:9: `title` in notice \"maint-12\" is more than one line: put the rest in `body`",
+        ),
     ];
     assert!(cases.len() >= 20);
     let wrong: Vec<String> = cases

@@ -11,6 +11,7 @@ use super::tree::{Entry, Node, Value};
 use super::{Finding, nearest};
 use crate::fetch::address::Url;
 use crate::fetch::sources::NAME_CHARS;
+use crate::sanitize::is_invisible;
 
 mod windows;
 
@@ -191,6 +192,22 @@ impl Reader {
             ))
         } else if s.chars().count() > NAME_CHARS {
             Some(format!("is longer than {NAME_CHARS} characters"))
+        } else if let Some(c) = s
+            .trim()
+            .chars()
+            .find(|&c| c.is_whitespace() || c.is_control() || is_invisible(c))
+        {
+            // A view shows the address without it, which would not be the address written.
+            Some(format!(
+                "holds {} (U+{:04X}); an address is written without spaces or invisible \
+                 characters (escape them: %20)",
+                if c.is_whitespace() {
+                    "a space"
+                } else {
+                    "an invisible character"
+                },
+                u32::from(c)
+            ))
         } else {
             Url::parse(&s).err()
         };
@@ -313,6 +330,16 @@ impl Reader {
         let f = self.fields(node, NOTICE_KEYS, "a notice's", format!(" in {name}"))?;
         let id = self.id(&f, &name, node.at, ids);
         let title = self.string(&f, "title");
+        if let Some(t) = &title
+            && t.trim().contains(['\n', '\r'])
+        {
+            let at = f.get("title").map_or(node.at, |n| n.at);
+            let what = format!(
+                "`title`{} is more than one line: put the rest in `body`",
+                f.context
+            );
+            self.mistake(at, what);
+        }
         if let Some(t) = &title
             && t.chars().count() > NAME_CHARS
         {
