@@ -4,7 +4,8 @@
 //! format and colour setting, and the fetcher's `--check` and `--list-groups`. For every case:
 //! no panic; no control character or escape but our own SGR codes on any output stream (JSON
 //! included); every text line within the width; a failed fetch leaves the previous cache
-//! byte for byte; a login exits 0 and is silent or a view.
+//! byte for byte, or (a page and a notices file, one failing) a cache that marks the failed
+//! source; a login exits 0 and is silent or a view.
 //!
 //! A fixed number of cases from a fixed seed; `MOTD_STATUS_CASES=500 MOTD_STATUS_SEED=7 cargo
 //! test whole_path` runs more or others.
@@ -109,9 +110,53 @@ fn page(r: &mut Rng) -> Value {
     json!({"page": page, "components": components, "incidents": incidents, "scheduled_maintenances": maintenances})
 }
 
-fn config(r: &mut Rng, url: &str, cache: &Path, cluster: &str) -> String {
+/// A notices file (JSON) of a few notices with hostile text, odd values and now and then a
+/// mistake, which fails its source alone.
+fn notices(r: &mut Rng) -> Value {
+    let notices: Vec<Value> = (0..r.below(5))
+        .map(|i| {
+            let kind = *r.pick(&["maintenance", "incident", "notice", "\u{1b}[1mx"]);
+            let affects = [
+                json!(["Alpha"]),
+                json!([]),
+                json!([text(r)]),
+                json!("Alpha"),
+            ];
+            let affects = r.pick(&affects).clone();
+            let mut n = json!({
+                "id": format!("n{i}"),
+                "title": if r.chance(90) { text(r).replace(['\n', '\r'], " ") } else { text(r) },
+                "kind": kind,
+                "start": at(r),
+                "affects": affects,
+            });
+            if kind != "incident" && r.chance(60) {
+                n["end"] = at(r);
+            }
+            if kind == "incident" && r.chance(30) {
+                n["resolved"] = at(r);
+            }
+            if r.chance(30) {
+                n["body"] = json!(text(r));
+            }
+            if r.chance(20) {
+                n["link"] = json!(format!("https://example.org/{}", text(r)));
+            }
+            n
+        })
+        .collect();
+    json!({"timezone": "Europe/Berlin", "notice": notices})
+}
+
+fn config(r: &mut Rng, url: &str, notices: bool, cache: &Path, cluster: &str) -> String {
+    let notices = if notices {
+        format!("[[source]]\nname = \"Site notices\"\nnotices = \"{url}/notices.json\"\n")
+    } else {
+        String::new()
+    };
     format!(
-        "page = {url:?}\ncache = {:?}\nrecent = {:?}\nupcoming = {:?}\nshow_unscoped = {}\n\
+        "cache = {:?}\nrecent = {:?}\nupcoming = {:?}\nshow_unscoped = {}\n\
+         [[source]]\npage = {url:?}\n{notices}\
          [[cluster]]\nname = {}\ngroups = [\"Alpha Cluster\"]\ncomponents = [{}]\nhosts = [\"alpha-*\"]\n\
          [login]\nmax_items = {}\nstale_after = \"1h\"\nexpire_after = {:?}\n",
         cache.display().to_string(),
@@ -186,9 +231,13 @@ fn random_pages_and_configs_through_every_command() {
         } else {
             text(&mut r)
         };
-        std::fs::write(&cfg, config(&mut r, &server.url(), &cache, &cluster)).unwrap();
+        let with_notices = r.chance(50);
+        let text = config(&mut r, &server.url(), with_notices, &cache, &cluster);
+        std::fs::write(&cfg, text).unwrap();
         let summary = serde_json::to_vec(&page(&mut r)).unwrap();
         server.route("/api/v2/summary.json", Reply::json(damage(&mut r, summary)));
+        let file = serde_json::to_vec(&notices(&mut r)).unwrap();
+        server.route("/notices.json", Reply::json(damage(&mut r, file)));
         let old: Vec<Value> = (0..r.below(3))
             .flat_map(|_| {
                 page(&mut r)["incidents"]
@@ -209,7 +258,19 @@ fn random_pages_and_configs_through_every_command() {
         check_output(&what, &fetched.stderr(), false, None);
         match fetched.code() {
             0 => {}
-            1 => assert_eq!(std::fs::read(&cache).ok(), before, "{what}: cache changed"),
+            // A source failed: nothing changed, or what changed says which source failed.
+            1 => {
+                let after = std::fs::read(&cache).ok();
+                if after != before {
+                    let c: Value = serde_json::from_slice(&after.unwrap()).unwrap();
+                    let failed = c["sources"].as_array().unwrap().iter();
+                    assert!(
+                        failed.clone().any(|s| s["failed"].is_string()),
+                        "{what}: cache changed without a failed source: {}",
+                        fetched.stderr()
+                    );
+                }
+            }
             // A config the generator got wrong (an empty cluster name): named, nothing written.
             2 => {
                 assert!(fetched.stderr().contains("config.toml"), "{what}");
