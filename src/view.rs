@@ -166,16 +166,8 @@ mod tests {
             sources: vec![Source {
                 name: "Page".into(),
                 url: "https://status.example.org".into(),
-                provider: Default::default(),
-                origin: String::new(),
-                fetched_at: None,
-                checked_at: None,
-                failed: None,
-                time_zone: None,
-                components: Vec::new(),
                 items: (0..items).map(item).collect(),
-                dropped: Vec::new(),
-                slurm: None,
+                ..Default::default()
             }],
             clusters: vec![crate::cache::Cluster {
                 name: "Alpha".into(),

@@ -199,14 +199,8 @@ pub(crate) fn unread(cfg: &Config, ci: usize, why: String) -> cache::Source {
         url: shorten(&redact_text(&url), NAME_CHARS),
         provider,
         origin: shown,
-        fetched_at: None,
-        checked_at: None,
         failed: Some(why),
-        time_zone: None,
-        components: Vec::new(),
-        items: Vec::new(),
-        dropped: Vec::new(),
-        slurm: None,
+        ..Default::default()
     }
 }
 

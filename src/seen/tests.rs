@@ -34,16 +34,7 @@ fn source() -> Source {
     Source {
         name: "Page".into(),
         url: "https://status.example.org".into(),
-        provider: Default::default(),
-        origin: String::new(),
-        fetched_at: None,
-        checked_at: None,
-        failed: None,
-        time_zone: None,
-        components: Vec::new(),
-        items: Vec::new(),
-        dropped: Vec::new(),
-        slurm: None,
+        ..Default::default()
     }
 }
 

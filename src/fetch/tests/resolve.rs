@@ -9,12 +9,6 @@ fn source(groups: &[(&'static str, &[(&'static str, &'static str)])]) -> cache::
     cache::Source {
         name: "Page".into(),
         url: "https://status.example.org".into(),
-        provider: Default::default(),
-        origin: String::new(),
-        fetched_at: None,
-        checked_at: None,
-        failed: None,
-        time_zone: None,
         components: groups
             .iter()
             .flat_map(|(g, leaves)| {
@@ -26,9 +20,7 @@ fn source(groups: &[(&'static str, &[(&'static str, &'static str)])]) -> cache::
                 })
             })
             .collect(),
-        items: Vec::new(),
-        dropped: Vec::new(),
-        slurm: None,
+        ..Default::default()
     }
 }
 
