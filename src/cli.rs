@@ -72,9 +72,7 @@ pub fn run(raw: Vec<OsString>) -> Exit {
         libc::mallopt(libc::M_ARENA_MAX, 1);
     }
     let until = Instant::now() + deadline;
-    // The user's state is read beside the cache, on a thread of its own: a home that hangs
-    // must not hold the view up, and one that answers costs the login no time of its own.
-    let state = reading_state(&args);
+    let state = state_dir(&args);
     let worker = args.clone();
     // The worker answers with the output, then (when the login folds) writes the user's state
     // and answers again: the view is out before the state is written, and a home that hangs
@@ -131,7 +129,7 @@ fn work(
     color: bool,
     width: usize,
     until: Instant,
-    state: Option<State>,
+    state: Option<PathBuf>,
     answer: &mpsc::Sender<Answer>,
 ) {
     if args.job_hint {
@@ -178,7 +176,7 @@ fn show(
     color: bool,
     width: usize,
     until: Instant,
-    state: Option<State>,
+    state: Option<PathBuf>,
 ) -> Result<(String, Option<NewState>), String> {
     let now = clock::now()?;
     let zone = LocalZone::from_env();
@@ -223,35 +221,29 @@ fn show(
     out
 }
 
-/// The user's state directory and the thread reading the state in it.
-type State = (PathBuf, mpsc::Receiver<Seen>);
-
 /// At a login in text that may fold what the user has seen (not `MOTD_STATUS=full`): the
-/// user's state directory, and the state being read on a thread of its own. `None` when there
-/// is no such directory.
-fn reading_state(args: &Args) -> Option<State> {
+/// user's state directory. `None` when there is none.
+fn state_dir(args: &Args) -> Option<PathBuf> {
     let full = std::env::var_os(ENV_SWITCH).is_some_and(|v| v.eq_ignore_ascii_case("full"));
     if !args.login || args.job_hint || args.format.is_some_and(|f| f != Format::Text) || full {
         return None;
     }
-    let dir = seen::file::dir()?;
-    let reading = dir.clone();
-    let answer = deadline::start("state", move |answer| {
-        let _ = answer.send(seen::file::read(&reading));
-    });
-    Some((dir, answer.ok()?))
+    seen::file::dir()
 }
 
 /// When the site folds what a user has seen (`[login] repeat`): the user's state directory
-/// and state, if the state is read within half the time left. `None` (everything in full,
-/// nothing written) otherwise.
-fn folding(state: Option<State>, cache: &Cache, until: Instant) -> Option<(PathBuf, Seen)> {
-    let (dir, answer) = state?;
+/// and state, read on a thread of its own within half the time left (a home that hangs must
+/// not hold the view up). `None` (everything in full, nothing written) otherwise. Only a login
+/// that folds touches the home: not one that pam_motd showed, nor one at a site that does not
+/// fold.
+fn folding(dir: Option<PathBuf>, cache: &Cache, until: Instant) -> Option<(PathBuf, Seen)> {
+    let dir = dir?;
     if !seen::folds(&cache.settings) {
         return None;
     }
     let budget = until.saturating_duration_since(Instant::now()) / 2;
-    let seen = deadline::wait(&answer, budget).ok()?;
+    let reading = dir.clone();
+    let seen = deadline::within("state", budget, move || seen::file::read(&reading)).ok()?;
     Some((dir, seen))
 }
 
