@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use crate::server::{Reply, Server};
 use crate::util::{NOW, Run, sample_page, tempdir, write_config};
 
-fn promtool_check(file: &Path) {
+pub fn promtool_check(file: &Path) {
     let out = Command::new("promtool")
         .args(["check", "metrics"])
         .stdin(std::fs::File::open(file).unwrap())

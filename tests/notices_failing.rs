@@ -371,6 +371,13 @@ fn list_groups_answers_a_broken_notices_file_and_lists_the_page() {
 fn a_source_no_run_has_read_yet_leaves_every_view_unknown_until_it_is() {
     let dir = tempdir();
     let cfg = site(dir.path(), "etc", &NOTICES.replace("title =", "titel ="));
+    let metrics = dir.path().join("metrics.prom");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    let text = format!(
+        "metrics_file = {}\n{text}",
+        toml_str(&metrics.display().to_string())
+    );
+    std::fs::write(&cfg, text).unwrap();
     let d = fetch(&cfg, T0);
     assert_eq!(d.code(), 1);
     assert!(
@@ -378,6 +385,13 @@ fn a_source_no_run_has_read_yet_leaves_every_view_unknown_until_it_is() {
         "{}",
         d.stderr()
     );
+    // Its age is unknown, not the page's: an alert on the age fires.
+    let prom = std::fs::read_to_string(&metrics).unwrap();
+    assert!(
+        prom.contains("motd_status_source_age_seconds{source=\"Site notices\"} +Inf\n"),
+        "{prom}"
+    );
+    crate::monitoring::promtool_check(&metrics);
     let cache_path = dir.path().join("status.json");
     let run = |args: &[&str]| {
         Run::display()
@@ -405,6 +419,21 @@ fn a_source_no_run_has_read_yet_leaves_every_view_unknown_until_it_is() {
     );
     assert_eq!(json["pages"][1]["fetched_at"], Value::Null);
     assert!(json["pages"][1]["failed"].is_string());
+    // Monitoring calls it what it is: every view cannot know.
+    let status = Run::fetch()
+        .env("MOTD_STATUS_NOW", T0)
+        .arg("--config")
+        .arg(&cfg)
+        .arg("--status")
+        .output();
+    assert_eq!(status.code(), 2, "{}", status.stdout());
+    assert!(
+        status
+            .stdout()
+            .starts_with("MOTD-STATUS CRITICAL - Site notices: never read: "),
+        "{}",
+        status.stdout()
+    );
     // Failing again, it is still unread (never "its last good data is kept").
     let d = fetch(&cfg, T1);
     assert!(

@@ -124,17 +124,19 @@ const METRICS: &[Metric] = &[
         name: "motd_status_source_age_seconds",
         counter: false,
         help: "Seconds since each source last confirmed what the cache holds of it (each \
-               source fails, and ages, on its own).",
+               source fails, and ages, on its own); +Inf for a source never read.",
         samples: |run, _| {
-            per_source(run, |c, si| {
-                (run.at - select::source_seen(c, si)).num_seconds().max(0) as f64
+            per_source(run, |c, si| match c.sources[si].never_read() {
+                true => f64::INFINITY,
+                false => (run.at - select::source_seen(c, si)).num_seconds().max(0) as f64,
             })
         },
     },
     Metric {
         name: "motd_status_source_failed",
         counter: false,
-        help: "1 when a source's last read failed (the cache holds its last good data).",
+        help: "1 when a source's last read failed (the cache holds its last good data, if it \
+               was ever read).",
         samples: |run, _| {
             per_source(run, |c, si| {
                 f64::from(u8::from(c.sources[si].failed.is_some()))
@@ -355,7 +357,10 @@ fn labels(pairs: &[(&str, &str)]) -> String {
 }
 
 fn number(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
+    if v.is_infinite() {
+        // Prometheus's spelling; Rust's would be "inf".
+        (if v > 0.0 { "+Inf" } else { "-Inf" }).to_owned()
+    } else if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)
     } else {
         format!("{v}")

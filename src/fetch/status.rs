@@ -97,9 +97,10 @@ fn verdict(
     )
 }
 
-/// The worst of what holds for the sources, each on its own: data past `expire_after`
-/// (CRITICAL: logins show nothing of it but its age), past `stale_after` or of unknown age, a
-/// last read that failed (WARNING); each named when there are several.
+/// The worst of what holds for the sources, each on its own: a source never read, or data past
+/// `expire_after` (CRITICAL: every view says it cannot know, or logins show nothing of it but
+/// its age), past `stale_after` or of unknown age, a last read that failed (WARNING); each
+/// named when there are several.
 fn sources_words(c: &Cache, now: DateTime<Utc>) -> Option<(State, String)> {
     let mut worst: Option<(State, Vec<String>)> = None;
     for (si, s) in c.sources.iter().enumerate() {
@@ -113,7 +114,18 @@ fn sources_words(c: &Cache, now: DateTime<Utc>) -> Option<(State, String)> {
         } else {
             String::new()
         };
-        let (state, why) = if a.expired {
+        let (state, why) = if s.never_read() {
+            let failed = s.failed.as_deref().unwrap_or_default();
+            let line = format!("{label}never read: {}", terminal(failed));
+            worst = match worst {
+                Some((State::Critical, mut lines)) => {
+                    lines.push(line);
+                    Some((State::Critical, lines))
+                }
+                _ => Some((State::Critical, vec![line])),
+            };
+            continue;
+        } else if a.expired {
             (
                 State::Critical,
                 "past expire_after: logins show nothing but its age".to_owned(),
